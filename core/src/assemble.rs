@@ -1,0 +1,146 @@
+//! Stage 2: read each candidate's files and turn them into a migration: normalise, checksum,
+//! split into statements, read the directives and diesel's `metadata.toml`.
+
+use crate::checksum::{checksum, normalize};
+use crate::dialect::Dialect;
+use crate::directive::{DependencyRef, parse_directives};
+use crate::discover::{Candidate, FileRef};
+use crate::lexer::split_statements;
+use crate::model::{MigrationDef, Script};
+use crate::problem::{Position, Problem};
+use std::fs;
+use std::path::PathBuf;
+
+/// A migration whose `depends-on` entries are not resolved yet.
+pub struct Assembled {
+    /// The migration, with `depends_on` still empty.
+    pub migration: MigrationDef,
+    /// The `depends-on` entries as written.
+    pub dependencies: Vec<DependencyRef>,
+}
+
+/// Reads `candidate`'s files; every file read is added to `files_read`.
+///
+/// Returns the migration whenever its up script could be read, even with problems, so that
+/// later stages can still check the folder's dependencies; and every problem found in its files:
+/// unreadable or non-UTF-8 files, unterminated strings and comments, an empty up script, bad
+/// directives, invalid `metadata.toml`.
+pub fn assemble(candidate: Candidate, dialect: Dialect, files_read: &mut Vec<PathBuf>) -> (Option<Assembled>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let Some(up_file) = candidate.up else {
+        return (None, vec![Problem::new(format!("migration `{}` has no up script", candidate.name))]);
+    };
+    let up_text = read_text(&up_file, files_read, &mut problems);
+    let down = candidate.down.as_ref().and_then(|file| read_script(file, dialect, files_read, &mut problems));
+    let run_in_transaction = candidate.metadata.as_ref().and_then(|file| read_metadata(file, files_read, &mut problems));
+    let Some(up_text) = up_text else { return (None, problems) };
+    let (up, lexed) = match split(&up_file, up_text, dialect, &mut problems) {
+        Ok(script) => (script, true),
+        Err(script) => (script, false),
+    };
+
+    let (directives, directive_errors) = parse_directives(&up.text);
+    for error in directive_errors {
+        problems.push(Problem::in_file(up.file.clone(), error.message).at(error.position).help(error.help));
+    }
+    if lexed && up.statements.is_empty() {
+        problems.push(
+            Problem::in_file(up.file.clone(), format!("up script `{}` has no statement", up.file))
+                .help("write the migration's SQL, or delete the migration"),
+        );
+    }
+    // An empty or comment-only down script is no down script: rollback past it is refused
+    // rather than silently doing nothing.
+    let down = down.filter(|script| !script.statements.is_empty());
+    if directives.irreversible {
+        if let Some(down) = &down {
+            problems.push(
+                Problem::in_file(up.file.clone(), format!("`{}` is marked `strata:irreversible` but has a down script `{}`", up.file, down.file))
+                    .help("delete the down script, or remove `-- strata:irreversible`"),
+            );
+        }
+    }
+    let migration = MigrationDef {
+        version: candidate.version,
+        name: candidate.name,
+        layout: candidate.layout,
+        checksum: checksum(&up.text),
+        up,
+        down,
+        depends_on: Vec::new(),
+        no_transaction: directives.no_transaction || run_in_transaction == Some(false),
+        irreversible: directives.irreversible,
+        backward_compatible: directives.backward_compatible,
+        no_dry_run: directives.no_dry_run,
+    };
+    (Some(Assembled { migration, dependencies: directives.depends_on }), problems)
+}
+
+fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<String> {
+    files_read.push(file.path.clone());
+    let bytes = match fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            problems.push(Problem::in_file(file.relative.clone(), format!("cannot read `{}`: {error}", file.relative)));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(normalize(&text).into_owned()),
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let before = String::from_utf8_lossy(valid);
+            let position = Position::of_offset(&before, before.len());
+            problems.push(
+                Problem::in_file(file.relative.clone(), format!("`{}` is not valid UTF-8", file.relative))
+                    .at(position)
+                    .help("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+fn read_script(file: &FileRef, dialect: Dialect, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<Script> {
+    let text = read_text(file, files_read, problems)?;
+    split(file, text, dialect, problems).ok()
+}
+
+/// The script split into statements; on a lexing problem, the script with no statement.
+fn split(file: &FileRef, text: String, dialect: Dialect, problems: &mut Vec<Problem>) -> Result<Script, Script> {
+    match split_statements(&text, dialect) {
+        Ok(statements) => Ok(Script { file: file.relative.clone(), text, statements }),
+        Err(error) => {
+            problems.push(Problem::in_file(file.relative.clone(), error.to_string()).at(error.position).help(error.help()));
+            Err(Script { file: file.relative.clone(), text, statements: Vec::new() })
+        }
+    }
+}
+
+/// Diesel's `run_in_transaction`, if `metadata.toml` sets it.
+fn read_metadata(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<bool> {
+    let text = read_text(file, files_read, problems)?;
+    let table = match text.parse::<toml::Table>() {
+        Ok(table) => table,
+        Err(error) => {
+            let mut problem = Problem::in_file(file.relative.clone(), format!("`{}` is not valid TOML: {}", file.relative, error.message().trim_end()))
+                .help("diesel's `metadata.toml` holds `run_in_transaction = false`");
+            if let Some(span) = error.span() {
+                problem = problem.at(Position::of_offset(&text, span.start));
+            }
+            problems.push(problem);
+            return None;
+        }
+    };
+    match table.get("run_in_transaction") {
+        None => None,
+        Some(toml::Value::Boolean(value)) => Some(*value),
+        Some(other) => {
+            problems.push(
+                Problem::in_file(file.relative.clone(), format!("`run_in_transaction` in `{}` is a {}, not a boolean", file.relative, other.type_str()))
+                    .help("write `run_in_transaction = false` or `true`"),
+            );
+            None
+        }
+    }
+}

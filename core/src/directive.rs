@@ -1,0 +1,222 @@
+//! `-- strata:` directives in the comment lines at the top of an up script.
+
+use crate::problem::Position;
+use crate::suggest::did_you_mean;
+
+/// The directives strata knows, as written after `-- strata:`.
+pub const DIRECTIVES: [&str; 5] =
+    ["depends-on", "no-transaction", "irreversible", "backward-compatible", "no-dry-run"];
+
+/// A migration named in `depends-on`: by version, or by `<version>_<name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyRef {
+    /// The version named.
+    pub version: i64,
+    /// The name, when written as `<version>_<name>`.
+    pub name: Option<String>,
+    /// The reference as written.
+    pub text: String,
+    /// Where it is written.
+    pub position: Position,
+}
+
+/// What the directives at the top of an up script say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directives {
+    /// `depends-on`: the migrations this one needs applied first.
+    pub depends_on: Vec<DependencyRef>,
+    /// `no-transaction` (or sqlx's `-- no-transaction`): run outside a transaction.
+    pub no_transaction: bool,
+    /// `irreversible`: no down script, on purpose.
+    pub irreversible: bool,
+    /// `backward-compatible`: older binaries may keep running against a database that has it.
+    pub backward_compatible: bool,
+    /// `no-dry-run`: the compile-time dry run skips this file and stops checking later ones.
+    pub no_dry_run: bool,
+}
+
+/// A directive that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveError {
+    /// Where the directive is.
+    pub position: Position,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+/// Reads the directives in the header of `script`: the blank and `--` comment lines before its
+/// first statement. Every problem is returned, not only the first.
+///
+/// ```
+/// let (directives, problems) = strata_core::parse_directives(
+///     "-- strata:depends-on 3, 0007_add_orders\n-- strata:no-transaction\nCREATE TABLE a(x);",
+/// );
+/// assert!(problems.is_empty());
+/// assert!(directives.no_transaction);
+/// assert_eq!(directives.depends_on[1].version, 7);
+/// ```
+pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
+    let mut directives = Directives::default();
+    let mut errors = Vec::new();
+    for (index, line) in script.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let Some(comment) = trimmed.strip_prefix("--") else { break };
+        let line_number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let column_of = |byte: usize| {
+            Position::new(line_number, u32::try_from(line[..byte].chars().count() + 1).unwrap_or(u32::MAX))
+        };
+        let body = comment.trim();
+        if body == "no-transaction" {
+            directives.no_transaction = true;
+            continue;
+        }
+        let Some(directive) = body.strip_prefix("strata:") else { continue };
+        let (keyword, arguments) = match directive.split_once(char::is_whitespace) {
+            Some((keyword, arguments)) => (keyword, arguments.trim()),
+            None => (directive, ""),
+        };
+        let position = column_of(offset_in(line, directive) - "strata:".len());
+        let arguments_start = offset_in(line, arguments);
+        match keyword {
+            "depends-on" => parse_dependencies(arguments, arguments_start, &column_of, position, &mut directives, &mut errors),
+            "no-transaction" | "irreversible" | "backward-compatible" | "no-dry-run" if !arguments.is_empty() => {
+                errors.push(DirectiveError {
+                    position: column_of(arguments_start),
+                    message: format!("`strata:{keyword}` takes no arguments, found `{arguments}`"),
+                    help: format!("write it alone on its line: `-- strata:{keyword}`"),
+                });
+            }
+            "no-transaction" => directives.no_transaction = true,
+            "irreversible" => directives.irreversible = true,
+            "backward-compatible" => directives.backward_compatible = true,
+            "no-dry-run" => directives.no_dry_run = true,
+            unknown => {
+                let known = DIRECTIVES.map(|d| format!("`strata:{d}`")).join(", ");
+                let help = match did_you_mean(unknown, DIRECTIVES) {
+                    Some(close) => format!("did you mean `strata:{close}`? known directives: {known}"),
+                    None => format!("known directives: {known}"),
+                };
+                errors.push(DirectiveError { position, message: format!("unknown directive `strata:{unknown}`"), help });
+            }
+        }
+    }
+    (directives, errors)
+}
+
+/// The byte offset of `part`, a slice of `whole`, in `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize).min(whole.len())
+}
+
+fn parse_dependencies(
+    arguments: &str,
+    arguments_start: usize,
+    column_of: &dyn Fn(usize) -> Position,
+    directive_position: Position,
+    directives: &mut Directives,
+    errors: &mut Vec<DirectiveError>,
+) {
+    let help = "write `-- strata:depends-on <version>` or `<version>_<name>`, several separated by commas";
+    if arguments.is_empty() {
+        errors.push(DirectiveError {
+            position: directive_position,
+            message: "`strata:depends-on` names no migration".to_owned(),
+            help: help.to_owned(),
+        });
+        return;
+    }
+    let mut offset = 0;
+    for item in arguments.split(',') {
+        let text = item.trim();
+        let position = column_of(arguments_start + offset + (item.len() - item.trim_start().len()));
+        offset += item.len() + 1;
+        let (version_text, name) = match text.split_once('_') {
+            Some((version, name)) => (version, Some(name)),
+            None => (text, None),
+        };
+        let version = if !version_text.is_empty() && version_text.bytes().all(|b| b.is_ascii_digit()) {
+            version_text.parse::<i64>().ok()
+        } else {
+            None
+        };
+        match version {
+            Some(version) if name.is_none_or(|n| !n.is_empty() && !n.contains(char::is_whitespace)) => {
+                directives.depends_on.push(DependencyRef {
+                    version,
+                    name: name.map(str::to_owned),
+                    text: text.to_owned(),
+                    position,
+                });
+            }
+            _ => errors.push(DirectiveError {
+                position,
+                message: if text.is_empty() {
+                    "empty entry in `strata:depends-on`".to_owned()
+                } else {
+                    format!("`{text}` in `strata:depends-on` is not a version or `<version>_<name>`")
+                },
+                help: help.to_owned(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_directive_and_sqlx_no_transaction() {
+        let (d, errors) = parse_directives(
+            "\n-- a comment\n-- strata:irreversible\n  --strata:backward-compatible\n-- strata:no-dry-run\n-- no-transaction\nSELECT 1;",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(d.irreversible && d.backward_compatible && d.no_dry_run && d.no_transaction);
+    }
+
+    #[test]
+    fn directives_after_the_first_statement_are_not_read() {
+        let (d, _) = parse_directives("SELECT 1;\n-- strata:irreversible\n");
+        assert!(!d.irreversible);
+    }
+
+    #[test]
+    fn dependencies_by_version_and_by_name_with_positions() {
+        let (d, errors) = parse_directives("-- strata:depends-on 20240101000000, 0007_add_orders\n");
+        assert!(errors.is_empty());
+        let refs: Vec<(i64, Option<&str>, Position)> =
+            d.depends_on.iter().map(|r| (r.version, r.name.as_deref(), r.position)).collect();
+        assert_eq!(
+            refs,
+            [(20240101000000, None, Position::new(1, 22)), (7, Some("add_orders"), Position::new(1, 38))]
+        );
+    }
+
+    #[test]
+    fn malformed_dependencies_are_errors() {
+        let (_, errors) = parse_directives("-- strata:depends-on\n-- strata:depends-on 3, abc, ,4_\n");
+        let messages: Vec<(&str, Position)> = errors.iter().map(|e| (e.message.as_str(), e.position)).collect();
+        assert_eq!(
+            messages,
+            [
+                ("`strata:depends-on` names no migration", Position::new(1, 4)),
+                ("`abc` in `strata:depends-on` is not a version or `<version>_<name>`", Position::new(2, 25)),
+                ("empty entry in `strata:depends-on`", Position::new(2, 30)),
+                ("`4_` in `strata:depends-on` is not a version or `<version>_<name>`", Position::new(2, 31)),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_directives_suggest_the_closest() {
+        let (_, errors) = parse_directives("-- strata:irreversable\n-- strata:no-transaction yes\n");
+        assert_eq!(errors[0].message, "unknown directive `strata:irreversable`");
+        assert!(errors[0].help.starts_with("did you mean `strata:irreversible`?"));
+        assert_eq!(errors[1].message, "`strata:no-transaction` takes no arguments, found `yes`");
+    }
+}

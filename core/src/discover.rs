@@ -1,0 +1,242 @@
+//! Stage 1: list a migrations folder and group its files into candidate migrations.
+//!
+//! Nothing is read here but names: which files are migrations, in which layout, with which
+//! version, and which are ignored (hidden files, files that do not end in `.sql`, `ignore`
+//! patterns). A `.sql` file that matches no layout is a problem, never a silent skip.
+
+use crate::names::{Direction, Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
+use crate::problem::Problem;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A file of the folder, by its path relative to the folder and its full path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// Relative to the migrations folder, `/`-separated: what messages show.
+    pub relative: String,
+    /// The full path, for reading (never shown).
+    pub path: PathBuf,
+}
+
+/// The files that make up one migration, not yet read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The layout it follows.
+    pub layout: Layout,
+    /// Its version.
+    pub version: Version,
+    /// Its name.
+    pub name: String,
+    /// The up script, if there is one.
+    pub up: Option<FileRef>,
+    /// The down script, if there is one.
+    pub down: Option<FileRef>,
+    /// Diesel's `metadata.toml`, in the folder layout.
+    pub metadata: Option<FileRef>,
+    /// The folder, in the folder layout (`0001_init/`).
+    pub folder: Option<String>,
+}
+
+impl Candidate {
+    /// How messages name the migration's entry: its folder, or its first file.
+    pub fn entry(&self) -> &str {
+        self.folder.as_deref().or(self.up.as_ref().map(|f| f.relative.as_str())).or(self.down.as_ref().map(|f| f.relative.as_str())).unwrap_or(&self.name)
+    }
+}
+
+/// Glob patterns of files to leave alone (the macro's `ignore = [..]`).
+pub struct IgnoreList(Vec<glob::Pattern>);
+
+impl IgnoreList {
+    /// Compiles `patterns`; a pattern that is not a valid glob is a problem.
+    ///
+    /// # Errors
+    ///
+    /// One problem for each invalid pattern.
+    pub fn new(patterns: &[String]) -> Result<Self, Vec<Problem>> {
+        let mut compiled = Vec::new();
+        let mut problems = Vec::new();
+        for pattern in patterns {
+            match glob::Pattern::new(pattern) {
+                Ok(p) => compiled.push(p),
+                Err(error) => problems.push(
+                    Problem::new(format!("`ignore` pattern `{pattern}` is not a valid glob: {}", error.msg))
+                        .help("use `*`, `?` and `[..]`, such as `data_*.sql`"),
+                ),
+            }
+        }
+        if problems.is_empty() { Ok(Self(compiled)) } else { Err(problems) }
+    }
+
+    fn ignores(&self, relative: &str) -> bool {
+        let file_name = relative.rsplit('/').next().unwrap_or(relative);
+        self.0.iter().any(|p| p.matches(relative) || p.matches(file_name))
+    }
+}
+
+/// Lists `dir` and groups its files into candidates, in no particular order.
+///
+/// # Errors
+///
+/// Every problem with names: files matching no layout, bad versions, duplicate versions, mixed
+/// layouts, down scripts with no up script, migration folders with no script.
+pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut found: Vec<(ParsedName, FileRef)> = Vec::new();
+    let mut folders: Vec<Candidate> = Vec::new();
+    for (file_name, path) in sorted_entries(dir, "", &mut problems) {
+        if file_name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            folder_candidate(&file_name, &path, ignore, &mut folders, &mut problems);
+        } else if file_name.ends_with(".sql") && !ignore.ignores(&file_name) {
+            match parse_file_name(&file_name) {
+                Ok(parsed) => found.push((parsed, FileRef { relative: file_name, path })),
+                Err(error) => problems.push(name_problem(&file_name, &error)),
+            }
+        }
+    }
+    check_single_layout(&found, &folders, &mut problems);
+    let mut by_version: BTreeMap<i64, Candidate> = BTreeMap::new();
+    for candidate in folders {
+        merge(&mut by_version, candidate, &mut problems);
+    }
+    for (parsed, file) in found {
+        let (up, down) = match parsed.direction {
+            Direction::Up => (Some(file), None),
+            Direction::Down => (None, Some(file)),
+        };
+        let candidate = Candidate { layout: parsed.layout, version: parsed.version, name: parsed.name, up, down, metadata: None, folder: None };
+        merge(&mut by_version, candidate, &mut problems);
+    }
+    let candidates: Vec<Candidate> = by_version.into_values().collect();
+    for candidate in &candidates {
+        if candidate.up.is_none() {
+            problems.push(missing_up(candidate));
+        }
+    }
+    if problems.is_empty() { Ok(candidates) } else { Err(problems) }
+}
+
+fn missing_up(candidate: &Candidate) -> Problem {
+    match (&candidate.folder, &candidate.down) {
+        (Some(folder), None) => Problem::in_file(folder.clone(), format!("migration folder `{folder}` has neither `up.sql` nor `down.sql`"))
+            .help(format!("add `{folder}up.sql`, or delete the folder")),
+        (Some(folder), Some(down)) => Problem::in_file(down.relative.clone(), format!("down script `{}` has no up script", down.relative))
+            .help(format!("add `{folder}up.sql`")),
+        (None, Some(down)) => {
+            let up = match candidate.layout {
+                Layout::Prefixed => format!("V{}__{}.sql", candidate.version.written, candidate.name),
+                _ => format!("{}_{}.up.sql", candidate.version.written, candidate.name),
+            };
+            Problem::in_file(down.relative.clone(), format!("down script `{}` has no up script", down.relative)).help(format!("add `{up}`"))
+        }
+        (None, None) => Problem::new(format!("migration `{}` has no scripts", candidate.name)),
+    }
+}
+
+/// Adds `candidate` to the map, or its down script to the matching up script's candidate.
+fn merge(by_version: &mut BTreeMap<i64, Candidate>, candidate: Candidate, problems: &mut Vec<Problem>) {
+    let Some(existing) = by_version.get_mut(&candidate.version.number) else {
+        by_version.insert(candidate.version.number, candidate);
+        return;
+    };
+    let same_migration = existing.folder.is_none()
+        && candidate.folder.is_none()
+        && existing.name == candidate.name
+        && existing.version.written == candidate.version.written;
+    match (same_migration, &existing.up, &existing.down, candidate.up, candidate.down) {
+        (true, _, None, None, Some(down)) => existing.down = Some(down),
+        (true, None, _, Some(up), None) => existing.up = Some(up),
+        (_, _, _, up, down) => {
+            let other = candidate.folder.or(up.or(down).map(|f| f.relative)).unwrap_or_default();
+            problems.push(
+                Problem::in_file(other.clone(), format!("duplicate version `{}`: `{}` and `{other}`", candidate.version.number, existing.entry()))
+                    .help("give each migration its own version; a down script takes its up script's exact name"),
+            );
+        }
+    }
+}
+
+fn check_single_layout(found: &[(ParsedName, FileRef)], folders: &[Candidate], problems: &mut Vec<Problem>) {
+    let mut firsts: Vec<(Layout, &str)> = Vec::new();
+    let entries = folders.iter().map(|c| (c.layout, c.entry())).chain(found.iter().map(|(p, f)| (p.layout, f.relative.as_str())));
+    for (layout, entry) in entries {
+        if !firsts.iter().any(|(l, _)| *l == layout) {
+            firsts.push((layout, entry));
+        }
+    }
+    if let [(first_layout, first), (second_layout, second), ..] = firsts.as_slice() {
+        problems.push(
+            Problem::new(format!(
+                "the folder mixes migration layouts: `{first}` is {first_layout} and `{second}` is {second_layout}"
+            ))
+            .help("use one layout for the whole folder: `<version>_<name>.sql`, `<version>_<name>/up.sql` or `V<version>__<name>.sql`"),
+        );
+    }
+}
+
+fn folder_candidate(dir_name: &str, path: &Path, ignore: &IgnoreList, folders: &mut Vec<Candidate>, problems: &mut Vec<Problem>) {
+    let folder = format!("{dir_name}/");
+    let parsed = match parse_folder_name(dir_name) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            // A folder that holds no SQL is not ours to judge (docs, fixtures, seeds).
+            let holds_sql = sorted_entries(path, &folder, problems).iter().any(|(name, p)| name.ends_with(".sql") && !p.is_dir());
+            if holds_sql && !ignore.ignores(dir_name) {
+                problems.push(name_problem(&folder, &error));
+            }
+            return;
+        }
+    };
+    let mut candidate = Candidate { layout: Layout::Folder, version: parsed.version, name: parsed.name, up: None, down: None, metadata: None, folder: Some(folder.clone()) };
+    for (file_name, file_path) in sorted_entries(path, &folder, problems) {
+        let relative = format!("{folder}{file_name}");
+        let file = FileRef { relative: relative.clone(), path: file_path };
+        match file_name.as_str() {
+            _ if file_name.starts_with('.') => {}
+            "up.sql" => candidate.up = Some(file),
+            "down.sql" => candidate.down = Some(file),
+            "metadata.toml" => candidate.metadata = Some(file),
+            _ if file_name.ends_with(".sql") && !ignore.ignores(&relative) => problems.push(
+                Problem::in_file(relative.clone(), format!("`{relative}` matches no migration layout"))
+                    .help("a migration folder holds `up.sql`, `down.sql` and diesel's `metadata.toml`; list other files in `ignore = [..]`"),
+            ),
+            _ => {}
+        }
+    }
+    folders.push(candidate);
+}
+
+fn name_problem(file: &str, error: &NameError) -> Problem {
+    let (message, help) = error.describe(file);
+    Problem::in_file(file.to_owned(), message).help(help)
+}
+
+/// The entries of `dir` by name, sorted so that problems come out in the same order everywhere.
+fn sorted_entries(dir: &Path, shown_as: &str, problems: &mut Vec<Problem>) -> Vec<(String, PathBuf)> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            problems.push(Problem::new(format!("cannot list `{shown_as}`: {error}")));
+            return Vec::new();
+        }
+    };
+    let mut listed = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => match entry.file_name().into_string() {
+                Ok(name) => listed.push((name, entry.path())),
+                Err(name) => problems.push(
+                    Problem::new(format!("the name `{shown_as}{}` is not valid UTF-8", name.to_string_lossy()))
+                        .help("rename it with UTF-8 characters only"),
+                ),
+            },
+            Err(error) => problems.push(Problem::new(format!("cannot list `{shown_as}`: {error}"))),
+        }
+    }
+    listed.sort();
+    listed
+}

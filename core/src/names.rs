@@ -1,0 +1,268 @@
+//! File and folder names: which layout they follow, their version and name.
+//!
+//! | layout | up | down |
+//! | --- | --- | --- |
+//! | flat (strata, sqlx) | `<version>_<name>.sql`, `<version>_<name>.up.sql` | `<version>_<name>.down.sql` |
+//! | folder (diesel, rusqlite_migration) | `<version>_<name>/up.sql` | `<version>_<name>/down.sql` |
+//! | prefixed (refinery, Flyway) | `V<version>__<name>.sql` | `U<version>__<name>.sql` |
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// How a folder lays out its migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// `0001_init.sql`, `0001_init.up.sql`, `0001_init.down.sql` (strata, sqlx).
+    Flat,
+    /// `0001_init/up.sql`, `0001_init/down.sql` (diesel, rusqlite_migration).
+    Folder,
+    /// `V1__init.sql`, `U1__init.sql` (refinery, Flyway).
+    Prefixed,
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layout::Flat => "flat",
+            Layout::Folder => "folder",
+            Layout::Prefixed => "prefixed",
+        })
+    }
+}
+
+/// Whether a script applies or reverts its migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Applies the migration.
+    Up,
+    /// Reverts it.
+    Down,
+}
+
+/// A migration's version as written, and how it orders.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Version {
+    /// The number: `0001` is 1, diesel's `2024-01-31-120000` is 20240131120000.
+    pub number: i64,
+    /// The digits as written, dashes removed: diesel orders by this text.
+    pub digits: String,
+    /// Written with dashes, diesel's way.
+    pub dashed: bool,
+    /// The version exactly as written in the name: `0001`, `2024-01-31-120000`.
+    pub written: String,
+}
+
+impl Version {
+    /// Orders two versions of one folder: numerically, or as text when `as_text` (a folder with
+    /// diesel's dashed versions, ordered exactly as diesel orders it).
+    pub fn order(&self, other: &Version, as_text: bool) -> Ordering {
+        if as_text {
+            self.digits.cmp(&other.digits).then(self.number.cmp(&other.number))
+        } else {
+            self.number.cmp(&other.number).then_with(|| self.digits.cmp(&other.digits))
+        }
+    }
+}
+
+/// What a migration file's or folder's name says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedName {
+    /// The layout the name follows.
+    pub layout: Layout,
+    /// The version.
+    pub version: Version,
+    /// The name after the version: `init` in `0001_init.sql`.
+    pub name: String,
+    /// Up or down; a folder name is `Up` (its files say which is which).
+    pub direction: Direction,
+}
+
+/// Why a name is not a migration's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameError {
+    /// The name matches no layout.
+    NoLayout,
+    /// What stands where the version should is not a number.
+    NonNumericVersion(String),
+    /// The version does not fit in an `i64`.
+    VersionTooLarge(String),
+}
+
+impl NameError {
+    /// The message for `file`, and a hint.
+    pub fn describe(&self, file: &str) -> (String, String) {
+        let ignore = "or list it in `ignore = [..]` if it is not a migration";
+        match self {
+            NameError::NoLayout => (
+                format!("`{file}` matches no migration layout"),
+                format!("name it `<version>_<name>.sql` (or `.up.sql`/`.down.sql`), `<version>_<name>/up.sql`, or `V<version>__<name>.sql`, {ignore}"),
+            ),
+            NameError::NonNumericVersion(version) if looks_prefixed(version) => (
+                format!("version `{version}` of `{file}` is not a number"),
+                format!("prefixed migrations separate version and name with two underscores: `{version}__<name>.sql`"),
+            ),
+            NameError::NonNumericVersion(version) => (
+                format!("version `{version}` of `{file}` is not a number"),
+                format!("start the name with a number such as `0001_` or a timestamp such as `20240131120000_`, {ignore}"),
+            ),
+            NameError::VersionTooLarge(version) => (
+                format!("version `{version}` of `{file}` does not fit in a 64-bit signed integer"),
+                "use at most 18 digits, such as a `YYYYMMDDhhmmss` timestamp".to_owned(),
+            ),
+        }
+    }
+}
+
+fn looks_prefixed(version: &str) -> bool {
+    let mut chars = version.chars();
+    matches!(chars.next(), Some('V' | 'U')) && chars.as_str().bytes().all(|b| b.is_ascii_digit())
+        && !chars.as_str().is_empty()
+}
+
+/// Parses the name of a `.sql` file at the top of a migrations folder (flat or prefixed layout).
+///
+/// # Errors
+///
+/// When the name follows no layout, or its version is not a number that fits in an `i64`.
+///
+/// ```
+/// use strata_core::{parse_file_name, Direction, Layout};
+/// let parsed = parse_file_name("20240131120000_add_orders.down.sql")?;
+/// assert_eq!((parsed.layout, parsed.version.number, parsed.name.as_str(), parsed.direction),
+///            (Layout::Flat, 20240131120000, "add_orders", Direction::Down));
+/// assert_eq!(parse_file_name("V7__users.sql")?.layout, Layout::Prefixed);
+/// # Ok::<(), strata_core::NameError>(())
+/// ```
+pub fn parse_file_name(file_name: &str) -> Result<ParsedName, NameError> {
+    let stem = file_name.strip_suffix(".sql").ok_or(NameError::NoLayout)?;
+    if let Some(parsed) = parse_prefixed(stem) {
+        return parsed;
+    }
+    let (stem, direction) = if let Some(stem) = stem.strip_suffix(".up") {
+        (stem, Direction::Up)
+    } else if let Some(stem) = stem.strip_suffix(".down") {
+        (stem, Direction::Down)
+    } else {
+        (stem, Direction::Up)
+    };
+    let (version, name) = split_version(stem)?;
+    Ok(ParsedName { layout: Layout::Flat, version: plain_version(version)?, name, direction })
+}
+
+/// Parses the name of a migration folder, `<version>_<name>` where the version may be diesel's
+/// `2024-01-31-120000` (optionally `-0000`).
+///
+/// # Errors
+///
+/// When the name follows no layout, or its version is not a number that fits in an `i64`.
+pub fn parse_folder_name(dir_name: &str) -> Result<ParsedName, NameError> {
+    let (version, name) = split_version(dir_name)?;
+    let version = if version.contains('-') { dashed_version(version)? } else { plain_version(version)? };
+    Ok(ParsedName { layout: Layout::Folder, version, name, direction: Direction::Up })
+}
+
+fn parse_prefixed(stem: &str) -> Option<Result<ParsedName, NameError>> {
+    let direction = match stem.as_bytes().first() {
+        Some(b'V') => Direction::Up,
+        Some(b'U') => Direction::Down,
+        _ => return None,
+    };
+    let (version, name) = stem[1..].split_once("__")?;
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
+        return None;
+    }
+    Some(plain_version(version).map(|version| ParsedName {
+        layout: Layout::Prefixed,
+        version,
+        name: name.to_owned(),
+        direction,
+    }))
+}
+
+fn split_version(stem: &str) -> Result<(&str, String), NameError> {
+    match stem.split_once('_') {
+        Some((version, name)) if !version.is_empty() && !name.is_empty() => Ok((version, name.to_owned())),
+        _ => Err(NameError::NoLayout),
+    }
+}
+
+fn plain_version(text: &str) -> Result<Version, NameError> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(NameError::NonNumericVersion(text.to_owned()));
+    }
+    let number = text.parse::<i64>().map_err(|_| NameError::VersionTooLarge(text.to_owned()))?;
+    Ok(Version { number, digits: text.to_owned(), dashed: false, written: text.to_owned() })
+}
+
+fn dashed_version(text: &str) -> Result<Version, NameError> {
+    // Diesel's `YYYY-MM-DD-hhmmss` with an optional `-NNNN`; other dashes are not a version.
+    let groups: Vec<&str> = text.split('-').collect();
+    let well_formed = matches!(groups.as_slice(), [y, m, d, t] | [y, m, d, t, _]
+        if y.len() == 4 && m.len() == 2 && d.len() == 2 && t.len() == 6)
+        && groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+    if !well_formed {
+        return Err(NameError::NonNumericVersion(text.to_owned()));
+    }
+    let digits = text.replace('-', "");
+    let number = digits.parse::<i64>().map_err(|_| NameError::VersionTooLarge(text.to_owned()))?;
+    Ok(Version { number, digits, dashed: true, written: text.to_owned() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str) -> (Layout, i64, String, Direction) {
+        let parsed = parse_file_name(name).unwrap();
+        (parsed.layout, parsed.version.number, parsed.name, parsed.direction)
+    }
+
+    #[test]
+    fn flat_names_in_every_spelling() {
+        assert_eq!(file("0001_init.sql"), (Layout::Flat, 1, "init".into(), Direction::Up));
+        assert_eq!(file("1_init.up.sql"), (Layout::Flat, 1, "init".into(), Direction::Up));
+        assert_eq!(file("31_add_x.down.sql"), (Layout::Flat, 31, "add_x".into(), Direction::Down));
+        assert_eq!(file("20240131120000_a b.sql").1, 20240131120000);
+        assert_eq!(file("0_zero.sql").1, 0);
+    }
+
+    #[test]
+    fn prefixed_names() {
+        assert_eq!(file("V1__init.sql"), (Layout::Prefixed, 1, "init".into(), Direction::Up));
+        assert_eq!(file("U12__add_x.sql"), (Layout::Prefixed, 12, "add_x".into(), Direction::Down));
+    }
+
+    #[test]
+    fn folder_names_including_diesel_timestamps() {
+        let plain = parse_folder_name("00000000000000_diesel_initial_setup").unwrap();
+        assert_eq!((plain.version.number, plain.name.as_str()), (0, "diesel_initial_setup"));
+        let dashed = parse_folder_name("2017-08-31-230457_create_users").unwrap();
+        assert_eq!((dashed.version.number, dashed.version.dashed), (20170831230457, true));
+        let long = parse_folder_name("2024-02-12-120203-0000_add_x").unwrap();
+        assert_eq!(long.version.digits, "202402121202030000");
+        assert_eq!(parse_folder_name("2024-02-1_x"), Err(NameError::NonNumericVersion("2024-02-1".into())));
+    }
+
+    #[test]
+    fn diesel_folders_order_as_text_others_numerically() {
+        let v = |name: &str| parse_folder_name(name).unwrap().version;
+        let (older_dashed, newer_plain) = (v("2017-01-01-000000-0000_a"), v("20170102131034_b"));
+        // Numerically the 18-digit version is larger; diesel (text order) puts it first.
+        assert_eq!(older_dashed.order(&newer_plain, true), Ordering::Less);
+        assert_eq!(older_dashed.order(&newer_plain, false), Ordering::Greater);
+        assert_eq!(v("2_a").order(&v("10_b"), false), Ordering::Less);
+    }
+
+    #[test]
+    fn bad_names() {
+        assert_eq!(parse_file_name("init.sql"), Err(NameError::NoLayout));
+        assert_eq!(parse_file_name("0001_.sql"), Err(NameError::NoLayout));
+        assert_eq!(parse_file_name("abc_init.sql"), Err(NameError::NonNumericVersion("abc".into())));
+        assert_eq!(parse_file_name("V1_init.sql"), Err(NameError::NonNumericVersion("V1".into())));
+        assert_eq!(
+            parse_file_name("99999999999999999999_x.sql"),
+            Err(NameError::VersionTooLarge("99999999999999999999".into()))
+        );
+        assert!(NameError::NonNumericVersion("V1".into()).describe("V1_init.sql").1.contains("two underscores"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Problems found in a migrations folder: what the macro turns into compile errors and the CLI
+//! and run-time loader return as values.
+
+use std::fmt;
+
+/// A line and column in a file, both starting at 1; columns count characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub column: u32,
+}
+
+impl Position {
+    /// The position at `line`, `column`.
+    pub const fn new(line: u32, column: u32) -> Self {
+        Self { line, column }
+    }
+
+    /// The position of byte `offset` in `text`, which must lie on a character boundary (any
+    /// offset past the end is clamped to the end).
+    pub fn of_offset(text: &str, offset: usize) -> Self {
+        let mut position = Position::new(1, 1);
+        for (index, ch) in text.char_indices() {
+            if index >= offset {
+                break;
+            }
+            if ch == '\n' {
+                position.line += 1;
+                position.column = 1;
+            } else {
+                position.column += 1;
+            }
+        }
+        position
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// One thing wrong with a migrations folder.
+///
+/// `file` is relative to the migrations folder (`0003_add_orders.sql`, `0001_init/up.sql`) so
+/// that messages are the same on every machine; problems with the folder itself have no file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, relative to the migrations folder, with `/` separators.
+    pub file: Option<String>,
+    /// Where in the file, when the problem has a place.
+    pub position: Option<Position>,
+    /// What is wrong: lower-case, no trailing period, identifiers in backticks.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    /// A problem with no file: the folder itself, or the macro's arguments.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { file: None, position: None, message: message.into(), help: None }
+    }
+
+    /// A problem in `file`, relative to the migrations folder.
+    pub fn in_file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { file: Some(file.into()), ..Self::new(message) }
+    }
+
+    /// Sets where in the file the problem is.
+    #[must_use]
+    pub fn at(mut self, position: Position) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    /// Adds a hint that says what to do.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.position) {
+            (Some(file), Some(position)) => write!(f, "{file}:{position}: ")?,
+            (Some(file), None) => write!(f, "{file}: ")?,
+            _ => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Every problem found in one folder, in the order they were found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    /// The problems, in the order they were found.
+    pub fn iter(&self) -> std::slice::Iter<'_, Problem> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{problem}")?;
+            if let Some(help) = &problem.help {
+                write!(f, "\n  help: {help}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+impl<'a> IntoIterator for &'a Problems {
+    type Item = &'a Problem;
+    type IntoIter = std::slice::Iter<'a, Problem>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_lines_and_character_columns() {
+        let text = "ab\nçd\nx";
+        assert_eq!(Position::of_offset(text, 0), Position::new(1, 1));
+        assert_eq!(Position::of_offset(text, 3), Position::new(2, 1));
+        // `ç` is two bytes but one column.
+        assert_eq!(Position::of_offset(text, 5), Position::new(2, 2));
+        assert_eq!(Position::of_offset(text, 99), Position::new(3, 2));
+    }
+
+    #[test]
+    fn display_names_file_and_position_but_not_help() {
+        let problem = Problem::in_file("0001_a.sql", "unterminated string")
+            .at(Position::new(3, 7))
+            .help("close it");
+        assert_eq!(problem.to_string(), "0001_a.sql:3:7: unterminated string");
+        let all = Problems(vec![problem, Problem::new("folder is empty")]);
+        assert_eq!(all.to_string(), "0001_a.sql:3:7: unterminated string\n  help: close it\nfolder is empty");
+    }
+}

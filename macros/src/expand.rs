@@ -1,0 +1,73 @@
+//! The expansion: one expression, usable in `static`, `const` and `let`, made of `const fn`
+//! calls through absolute paths, with every file it read referenced so that editing one rebuilds
+//! the crate.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use strata_core::{MigrationDef, MigrationSet, Script};
+
+pub fn migrations(set: &MigrationSet) -> TokenStream {
+    let tracked = set.files_read.iter().map(|path| {
+        let path = path.to_string_lossy();
+        quote! { const _: &[u8] = ::core::include_bytes!(#path); }
+    });
+    // Every slice is the whole initializer of a `const` item, so it is `'static` wherever the
+    // macro is used, `let` included.
+    let mut items = Vec::new();
+    let migrations: Vec<TokenStream> = set
+        .migrations
+        .iter()
+        .enumerate()
+        .map(|(index, migration)| migration_expr(index, migration, &mut items))
+        .collect();
+    let digest = &set.digest;
+    quote! {
+        {
+            #(#tracked)*
+            #(#items)*
+            const __STRATA_MIGRATIONS: &[::strata::Migration] = &[#(#migrations),*];
+            ::strata::Migrations::__embedded(__STRATA_MIGRATIONS, #digest)
+        }
+    }
+}
+
+fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenStream>) -> TokenStream {
+    let version = migration.version.number;
+    let name = &migration.name;
+    let checksum = &migration.checksum;
+    let up = script_expr(&migration.up, format_ident!("__STRATA_UP_{}", index), items);
+    let down = match &migration.down {
+        Some(script) => {
+            let script = script_expr(script, format_ident!("__STRATA_DOWN_{}", index), items);
+            quote! { ::core::option::Option::Some(#script) }
+        }
+        None => quote! { ::core::option::Option::None },
+    };
+    let depends_on = &migration.depends_on;
+    let flags = [
+        (migration.no_transaction, quote!(NO_TRANSACTION)),
+        (migration.irreversible, quote!(IRREVERSIBLE)),
+        (migration.backward_compatible, quote!(BACKWARD_COMPATIBLE)),
+        (migration.disables_foreign_keys(), quote!(DISABLES_FOREIGN_KEYS)),
+    ]
+    .into_iter()
+    .filter(|(set, _)| *set)
+    .map(|(_, flag)| quote! { .with(::strata::Flags::#flag) });
+    quote! {
+        ::strata::Migration::__embedded(
+            #version, #name, #checksum, #up, #down, &[#(#depends_on),*],
+            ::strata::Flags::empty() #(#flags)*
+        )
+    }
+}
+
+fn script_expr(script: &Script, item: proc_macro2::Ident, items: &mut Vec<TokenStream>) -> TokenStream {
+    let statements = script.statements.iter().map(|statement| {
+        let sql = &statement.sql;
+        let (line, column) = (statement.position.line, statement.position.column);
+        quote! { ::strata::Statement::__embedded(#sql, #line, #column) }
+    });
+    items.push(quote! { const #item: &[::strata::Statement] = &[#(#statements),*]; });
+    let file = &script.file;
+    quote! { ::strata::Script::__embedded(#file, #item) }
+}

@@ -1,0 +1,35 @@
+//! The `embed_migrations!` macro of strata. Use it through the `strata` crate.
+//!
+//! It stays thin: parse the arguments ([`args`]), resolve the folder ([`resolve`]), hand the
+//! folder to `strata-core`, turn its problems into errors under the path literal ([`report`]),
+//! and quote the result ([`expand`]).
+
+use proc_macro::TokenStream;
+
+mod args;
+mod expand;
+mod report;
+mod resolve;
+
+/// Embeds a migrations folder, checked at compile time, as a `strata::Migrations` value.
+///
+/// See the `strata` crate for the whole manual.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    match run(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => {
+            // Several errors are several `compile_error!`s: a block keeps them one expression.
+            let errors = error.to_compile_error();
+            quote::quote!({ #errors }).into()
+        }
+    }
+}
+
+fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
+    let args: args::Arguments = syn::parse2(input)?;
+    let folder = resolve::folder(&args.path)?;
+    let set = strata_core::load_dir(&folder, &args.path.value(), &args.load_options())
+        .map_err(|problems| report::problems(&args.path, &problems))?;
+    Ok(expand::migrations(&set))
+}

@@ -1,0 +1,157 @@
+//! The ordered set of migrations an application carries.
+
+use crate::migration::Migration;
+use std::borrow::Cow;
+use std::ops::Index;
+
+/// Every migration of an application, in application order, with the digest of the whole set.
+///
+/// Made by `strata::embed_migrations!` (in a `static`, a `const` or a `let`), or, in
+/// development, by [`Migrations::from_dir`].
+///
+/// ```
+/// static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
+/// for migration in MIGRATIONS.iter() {
+///     println!("{} {} {}", migration.version(), migration.name(), migration.checksum());
+/// }
+/// assert!(MIGRATIONS.digest().starts_with("sha256:"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrations {
+    migrations: Cow<'static, [Migration]>,
+    digest: Cow<'static, str>,
+}
+
+impl Migrations {
+    #[doc(hidden)]
+    pub const fn __embedded(migrations: &'static [Migration], digest: &'static str) -> Self {
+        Self { migrations: Cow::Borrowed(migrations), digest: Cow::Borrowed(digest) }
+    }
+
+    /// The migrations, in application order.
+    pub fn as_slice(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// Iterates over the migrations in application order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Migration> {
+        self.migrations.iter()
+    }
+
+    /// How many migrations there are.
+    pub fn len(&self) -> usize {
+        self.migrations.len()
+    }
+
+    /// Whether there is none (never the case for embedded migrations: an empty folder is a
+    /// compile error).
+    pub fn is_empty(&self) -> bool {
+        self.migrations.is_empty()
+    }
+
+    /// The migration with `version`, if there is one.
+    pub fn get(&self, version: i64) -> Option<&Migration> {
+        self.migrations.iter().find(|m| m.version() == version)
+    }
+
+    /// The position of `version` in application order.
+    pub fn position(&self, version: i64) -> Option<usize> {
+        self.migrations.iter().position(|m| m.version() == version)
+    }
+
+    /// One digest of the whole set (versions and checksums in order): equal digests mean the
+    /// same migrations, so a no-op start-up check is one comparison.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+}
+
+impl Index<usize> for Migrations {
+    type Output = Migration;
+
+    fn index(&self, index: usize) -> &Migration {
+        &self.migrations[index]
+    }
+}
+
+impl<'a> IntoIterator for &'a Migrations {
+    type Item = &'a Migration;
+    type IntoIter = std::slice::Iter<'a, Migration>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.migrations.iter()
+    }
+}
+
+#[cfg(feature = "from-dir")]
+mod from_dir {
+    use super::Migrations;
+    use crate::migration::{Flags, Migration, Script, Statement};
+    use std::borrow::Cow;
+    use std::path::Path;
+    use strata_core::{LoadOptions, MigrationDef, Problems};
+
+    impl Migrations {
+        /// Loads and checks a migrations folder at run time, with the same rules as
+        /// `embed_migrations!` (for development; ship embedded migrations). The path is used as
+        /// given: relative paths are relative to the current directory.
+        ///
+        /// # Errors
+        ///
+        /// Every problem in the folder, as values: see [`Problems`].
+        ///
+        /// ```
+        /// let loaded = strata::Migrations::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))?;
+        /// static EMBEDDED: strata::Migrations = strata::embed_migrations!("migrations");
+        /// assert_eq!(loaded.digest(), EMBEDDED.digest());
+        /// # Ok::<(), strata::Problems>(())
+        /// ```
+        pub fn from_dir(path: impl AsRef<Path>) -> Result<Migrations, Problems> {
+            Self::from_dir_with(path, &LoadOptions::default())
+        }
+
+        /// [`Migrations::from_dir`] with a dialect and `ignore` patterns.
+        ///
+        /// # Errors
+        ///
+        /// Every problem in the folder, as values: see [`Problems`].
+        pub fn from_dir_with(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Migrations, Problems> {
+            let path = path.as_ref();
+            let set = strata_core::load_dir(path, &path.display().to_string(), options)?;
+            Ok(Migrations {
+                migrations: Cow::Owned(set.migrations.into_iter().map(owned_migration).collect()),
+                digest: Cow::Owned(set.digest),
+            })
+        }
+    }
+
+    fn owned_script(script: strata_core::Script) -> Script {
+        let statements = script
+            .statements
+            .into_iter()
+            .map(|s| Statement::new(s.sql, s.position.line, s.position.column))
+            .collect();
+        Script::new(script.file, statements)
+    }
+
+    fn owned_migration(def: MigrationDef) -> Migration {
+        let flags = flags_of(&def);
+        Migration::new(def.version.number, def.name, def.checksum, owned_script(def.up), def.down.map(owned_script), def.depends_on, flags)
+    }
+
+    /// The flags of a checked migration, as the macro packs them.
+    pub(crate) fn flags_of(def: &MigrationDef) -> Flags {
+        let mut flags = Flags::empty();
+        for (set, flag) in [
+            (def.no_transaction, Flags::NO_TRANSACTION),
+            (def.irreversible, Flags::IRREVERSIBLE),
+            (def.backward_compatible, Flags::BACKWARD_COMPATIBLE),
+            (def.disables_foreign_keys(), Flags::DISABLES_FOREIGN_KEYS),
+        ] {
+            if set {
+                flags = flags.with(flag);
+            }
+        }
+        flags
+    }
+}

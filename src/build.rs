@@ -1,0 +1,36 @@
+//! Helpers for build scripts.
+//!
+//! `embed_migrations!` references every file it reads, so editing a migration rebuilds the
+//! crate. A *new* file is a change cargo cannot see through the macro: let the build script
+//! watch the folder.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     strata::build::watch("migrations");
+//! }
+//! ```
+//!
+//! (Without strata in `[build-dependencies]`, print the line yourself:
+//! `println!("cargo:rerun-if-changed=migrations");`.)
+
+use std::path::Path;
+
+/// Tells cargo to rebuild the crate when anything in `folder` (relative to the crate's
+/// `Cargo.toml`) changes, new files included.
+pub fn watch(folder: impl AsRef<Path>) {
+    println!("{}", rerun_if_changed(folder.as_ref()));
+}
+
+fn rerun_if_changed(folder: &Path) -> String {
+    // Cargo scans a directory given to `rerun-if-changed` for any modified entry.
+    format!("cargo:rerun-if-changed={}", folder.display())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn prints_the_rerun_line_for_the_folder() {
+        assert_eq!(super::rerun_if_changed("migrations".as_ref()), "cargo:rerun-if-changed=migrations");
+    }
+}

@@ -1,0 +1,3 @@
+//! wip
+pub use strata_macros::embed_migrations;
+pub use strata_runtime::*;
