@@ -5,10 +5,8 @@
 //! watch the folder.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     strata::build::watch("migrations");
-//! }
+//! // In build.rs's `fn main`:
+//! strata::build::watch("migrations");
 //! ```
 //!
 //! (Without strata in `[build-dependencies]`, print the line yourself:

@@ -1,3 +1,95 @@
-//! wip
+//! SQL migrations checked at compile time, embedded in the binary, applied safely at run time.
+//!
+//! ```
+//! static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let mut conn = rusqlite::Connection::open(dir.path().join("app.db"))?;
+//! let report = MIGRATIONS.migrator().apply(&mut conn)?;
+//! print!("{report}");
+//! # Ok(()) }
+//! ```
+//!
+//! # The build catches it
+//!
+//! `embed_migrations!("migrations")` reads the folder (relative to the crate's `Cargo.toml`)
+//! while the crate compiles. A malformed name, a duplicate version, an unterminated string or
+//! comment, an unknown directive, a dependency on a migration that does not exist or a cycle is a
+//! compile error under the path literal that names the file, line and column, with a hint. Every
+//! problem in the folder is reported at once.
+//!
+//! What reaches the binary is a [`Migrations`] value (usable in a `static`, a `const` or a `let`):
+//! the migrations already ordered, checksummed and split into statements. Editing a migration
+//! rebuilds the crate; for new files to do so too, add a build script (see [`build`]).
+//!
+//! # Migration files
+//!
+//! One of three layouts, detected from the folder (mixing them is an error):
+//!
+//! | layout | up | down |
+//! | --- | --- | --- |
+//! | flat (strata, sqlx) | `0001_init.sql` or `0001_init.up.sql` | `0001_init.down.sql` |
+//! | folder (diesel, rusqlite_migration) | `0001_init/up.sql` | `0001_init/down.sql` |
+//! | prefixed (refinery, Flyway) | `V1__init.sql` | `U1__init.sql` |
+//!
+//! Versions are integers that fit in an `i64` (`1`, `0001`, `20240131120000`, diesel's
+//! `2024-01-31-120000`), ordered numerically (diesel folders exactly as diesel orders them).
+//! Files that do not end in `.sql` and hidden files are ignored; a `.sql` file that matches no
+//! layout is an error unless listed in `ignore = [..]`. An empty or comment-only down script is
+//! no down script. Diesel's `metadata.toml` (`run_in_transaction = false`) is honoured.
+//!
+//! Directives are comments at the top of an up script:
+//!
+//! ```sql
+//! -- strata:depends-on 20240101000000, 0007_add_orders
+//! -- strata:no-transaction
+//! -- strata:irreversible
+//! -- strata:backward-compatible
+//! ```
+//!
+//! The application order is the topological sort of `depends-on`, ties broken by version.
+//!
+//! # Macro options
+//!
+//! ```
+//! # static _M: strata::Migrations =
+//! strata::embed_migrations!(
+//!     "migrations",
+//!     dialect = "sqlite",          // or "postgres", "mysql": how scripts are split
+//!     ignore = ["data_*.sql"],     // SQL files that are not migrations
+//!     dry_run = true,              // the compile-time SQLite dry run
+//!     verify_down = true,          // check that down scripts undo their up scripts
+//!     lock = "migrations/strata.lock",
+//! );
+//! ```
+//!
+//! # The runtime
+//!
+//! [`Migrations::migrator`] gives a [`Migrator`]: `apply`, `apply_to`, `rollback_to`, `status`,
+//! `plan`, `verify`, `repair`, `baseline`. Each migration and its row in the tracking table
+//! (`strata_migrations`) commit in one `BEGIN IMMEDIATE` transaction, so concurrent processes
+//! queue rather than apply twice. A database that holds migrations the binary does not know is
+//! refused ([`Error::DatabaseAhead`]) unless they are all `backward-compatible`; an applied
+//! migration whose file was edited is refused ([`Error::ChecksumMismatch`]); a start-up where
+//! everything is applied costs one query.
+//!
+//! ```
+//! # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
+//! use strata::{Error, Operation, Target};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut conn = rusqlite::Connection::open_in_memory()?;
+//! let migrator = MIGRATIONS.migrator().table("schema_history");
+//! migrator.apply_to(&mut conn, 2)?;
+//! print!("{}", migrator.plan(&conn, Operation::Apply(Target::Latest))?);
+//! migrator.apply(&mut conn)?;
+//! print!("{}", migrator.status(&conn)?);
+//! // 0004 is `strata:irreversible`: rolling back past it is refused before anything runs.
+//! assert!(matches!(migrator.rollback_to(&mut conn, 1), Err(Error::Irreversible { .. })));
+//! # Ok(()) }
+//! ```
+
+pub mod build;
+
 pub use strata_macros::embed_migrations;
 pub use strata_runtime::*;

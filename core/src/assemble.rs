@@ -25,14 +25,19 @@ pub struct Assembled {
 /// later stages can still check the folder's dependencies; and every problem found in its files:
 /// unreadable or non-UTF-8 files, unterminated strings and comments, an empty up script, bad
 /// directives, invalid `metadata.toml`.
-pub fn assemble(candidate: Candidate, dialect: Dialect, files_read: &mut Vec<PathBuf>) -> (Option<Assembled>, Vec<Problem>) {
+pub fn assemble(
+    candidate: Candidate,
+    dialect: Dialect,
+    files_read: &mut Vec<PathBuf>,
+) -> (Option<Assembled>, Vec<Problem>) {
     let mut problems = Vec::new();
     let Some(up_file) = candidate.up else {
         return (None, vec![Problem::new(format!("migration `{}` has no up script", candidate.name))]);
     };
     let up_text = read_text(&up_file, files_read, &mut problems);
     let down = candidate.down.as_ref().and_then(|file| read_script(file, dialect, files_read, &mut problems));
-    let run_in_transaction = candidate.metadata.as_ref().and_then(|file| read_metadata(file, files_read, &mut problems));
+    let run_in_transaction =
+        candidate.metadata.as_ref().and_then(|file| read_metadata(file, files_read, &mut problems));
     let Some(up_text) = up_text else { return (None, problems) };
     let (up, lexed) = match split(&up_file, up_text, dialect, &mut problems) {
         Ok(script) => (script, true),
@@ -52,13 +57,16 @@ pub fn assemble(candidate: Candidate, dialect: Dialect, files_read: &mut Vec<Pat
     // An empty or comment-only down script is no down script: rollback past it is refused
     // rather than silently doing nothing.
     let down = down.filter(|script| !script.statements.is_empty());
-    if directives.irreversible {
-        if let Some(down) = &down {
-            problems.push(
-                Problem::in_file(up.file.clone(), format!("`{}` is marked `strata:irreversible` but has a down script `{}`", up.file, down.file))
-                    .help("delete the down script, or remove `-- strata:irreversible`"),
-            );
-        }
+    if directives.irreversible
+        && let Some(down) = &down
+    {
+        problems.push(
+            Problem::in_file(
+                up.file.clone(),
+                format!("`{}` is marked `strata:irreversible` but has a down script `{}`", up.file, down.file),
+            )
+            .help("delete the down script, or remove `-- strata:irreversible`"),
+        );
     }
     let migration = MigrationDef {
         version: candidate.version,
@@ -101,7 +109,12 @@ fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<P
     }
 }
 
-fn read_script(file: &FileRef, dialect: Dialect, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<Script> {
+fn read_script(
+    file: &FileRef,
+    dialect: Dialect,
+    files_read: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+) -> Option<Script> {
     let text = read_text(file, files_read, problems)?;
     split(file, text, dialect, problems).ok()
 }
@@ -111,7 +124,8 @@ fn split(file: &FileRef, text: String, dialect: Dialect, problems: &mut Vec<Prob
     match split_statements(&text, dialect) {
         Ok(statements) => Ok(Script { file: file.relative.clone(), text, statements }),
         Err(error) => {
-            problems.push(Problem::in_file(file.relative.clone(), error.to_string()).at(error.position).help(error.help()));
+            problems
+                .push(Problem::in_file(file.relative.clone(), error.to_string()).at(error.position).help(error.help()));
             Err(Script { file: file.relative.clone(), text, statements: Vec::new() })
         }
     }
@@ -123,8 +137,11 @@ fn read_metadata(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut V
     let table = match text.parse::<toml::Table>() {
         Ok(table) => table,
         Err(error) => {
-            let mut problem = Problem::in_file(file.relative.clone(), format!("`{}` is not valid TOML: {}", file.relative, error.message().trim_end()))
-                .help("diesel's `metadata.toml` holds `run_in_transaction = false`");
+            let mut problem = Problem::in_file(
+                file.relative.clone(),
+                format!("`{}` is not valid TOML: {}", file.relative, error.message().trim_end()),
+            )
+            .help("diesel's `metadata.toml` holds `run_in_transaction = false`");
             if let Some(span) = error.span() {
                 problem = problem.at(Position::of_offset(&text, span.start));
             }
@@ -137,8 +154,11 @@ fn read_metadata(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut V
         Some(toml::Value::Boolean(value)) => Some(*value),
         Some(other) => {
             problems.push(
-                Problem::in_file(file.relative.clone(), format!("`run_in_transaction` in `{}` is a {}, not a boolean", file.relative, other.type_str()))
-                    .help("write `run_in_transaction = false` or `true`"),
+                Problem::in_file(
+                    file.relative.clone(),
+                    format!("`run_in_transaction` in `{}` is a {}, not a boolean", file.relative, other.type_str()),
+                )
+                .help("write `run_in_transaction = false` or `true`"),
             );
             None
         }

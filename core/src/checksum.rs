@@ -12,11 +12,7 @@ pub const CHECKSUM_PREFIX: &str = "sha256:";
 /// has the same text (and checksum, and line numbers) on every checkout.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') {
-        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-    } else {
-        Cow::Borrowed(text)
-    }
+    if text.contains('\r') { Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")) } else { Cow::Borrowed(text) }
 }
 
 /// The checksum of a script: `sha256:` and the lower-case hex SHA-256 of its normalised text.
@@ -77,10 +73,7 @@ mod tests {
 
     #[test]
     fn checksum_is_prefixed_lower_hex_sha256() {
-        assert_eq!(
-            checksum(""),
-            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(checksum(""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     #[test]

@@ -4,8 +4,7 @@ use crate::problem::Position;
 use crate::suggest::did_you_mean;
 
 /// The directives strata knows, as written after `-- strata:`.
-pub const DIRECTIVES: [&str; 5] =
-    ["depends-on", "no-transaction", "irreversible", "backward-compatible", "no-dry-run"];
+pub const DIRECTIVES: [&str; 5] = ["depends-on", "no-transaction", "irreversible", "backward-compatible", "no-dry-run"];
 
 /// A migration named in `depends-on`: by version, or by `<version>_<name>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +82,9 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
         let position = column_of(offset_in(line, directive) - "strata:".len());
         let arguments_start = offset_in(line, arguments);
         match keyword {
-            "depends-on" => parse_dependencies(arguments, arguments_start, &column_of, position, &mut directives, &mut errors),
+            "depends-on" => {
+                parse_dependencies(arguments, arguments_start, &column_of, position, &mut directives, &mut errors)
+            }
             "no-transaction" | "irreversible" | "backward-compatible" | "no-dry-run" if !arguments.is_empty() => {
                 errors.push(DirectiveError {
                     position: column_of(arguments_start),
@@ -101,7 +102,11 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
                     Some(close) => format!("did you mean `strata:{close}`? known directives: {known}"),
                     None => format!("known directives: {known}"),
                 };
-                errors.push(DirectiveError { position, message: format!("unknown directive `strata:{unknown}`"), help });
+                errors.push(DirectiveError {
+                    position,
+                    message: format!("unknown directive `strata:{unknown}`"),
+                    help,
+                });
             }
         }
     }
@@ -191,10 +196,7 @@ mod tests {
         assert!(errors.is_empty());
         let refs: Vec<(i64, Option<&str>, Position)> =
             d.depends_on.iter().map(|r| (r.version, r.name.as_deref(), r.position)).collect();
-        assert_eq!(
-            refs,
-            [(20240101000000, None, Position::new(1, 22)), (7, Some("add_orders"), Position::new(1, 38))]
-        );
+        assert_eq!(refs, [(20240101000000, None, Position::new(1, 22)), (7, Some("add_orders"), Position::new(1, 38))]);
     }
 
     #[test]

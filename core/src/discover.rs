@@ -41,7 +41,11 @@ pub struct Candidate {
 impl Candidate {
     /// How messages name the migration's entry: its folder, or its first file.
     pub fn entry(&self) -> &str {
-        self.folder.as_deref().or(self.up.as_ref().map(|f| f.relative.as_str())).or(self.down.as_ref().map(|f| f.relative.as_str())).unwrap_or(&self.name)
+        self.folder
+            .as_deref()
+            .or(self.up.as_ref().map(|f| f.relative.as_str()))
+            .or(self.down.as_ref().map(|f| f.relative.as_str()))
+            .unwrap_or(&self.name)
     }
 }
 
@@ -108,7 +112,15 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
             Direction::Up => (Some(file), None),
             Direction::Down => (None, Some(file)),
         };
-        let candidate = Candidate { layout: parsed.layout, version: parsed.version, name: parsed.name, up, down, metadata: None, folder: None };
+        let candidate = Candidate {
+            layout: parsed.layout,
+            version: parsed.version,
+            name: parsed.name,
+            up,
+            down,
+            metadata: None,
+            folder: None,
+        };
         merge(&mut by_version, candidate, &mut problems);
     }
     let candidates: Vec<Candidate> = by_version.into_values().collect();
@@ -122,16 +134,21 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
 
 fn missing_up(candidate: &Candidate) -> Problem {
     match (&candidate.folder, &candidate.down) {
-        (Some(folder), None) => Problem::in_file(folder.clone(), format!("migration folder `{folder}` has neither `up.sql` nor `down.sql`"))
-            .help(format!("add `{folder}up.sql`, or delete the folder")),
-        (Some(folder), Some(down)) => Problem::in_file(down.relative.clone(), format!("down script `{}` has no up script", down.relative))
-            .help(format!("add `{folder}up.sql`")),
+        (Some(folder), None) => {
+            Problem::in_file(folder.clone(), format!("migration folder `{folder}` has neither `up.sql` nor `down.sql`"))
+                .help(format!("add `{folder}up.sql`, or delete the folder"))
+        }
+        (Some(folder), Some(down)) => {
+            Problem::in_file(down.relative.clone(), format!("down script `{}` has no up script", down.relative))
+                .help(format!("add `{folder}up.sql`"))
+        }
         (None, Some(down)) => {
             let up = match candidate.layout {
                 Layout::Prefixed => format!("V{}__{}.sql", candidate.version.written, candidate.name),
                 _ => format!("{}_{}.up.sql", candidate.version.written, candidate.name),
             };
-            Problem::in_file(down.relative.clone(), format!("down script `{}` has no up script", down.relative)).help(format!("add `{up}`"))
+            Problem::in_file(down.relative.clone(), format!("down script `{}` has no up script", down.relative))
+                .help(format!("add `{up}`"))
         }
         (None, None) => Problem::new(format!("migration `{}` has no scripts", candidate.name)),
     }
@@ -153,8 +170,11 @@ fn merge(by_version: &mut BTreeMap<i64, Candidate>, candidate: Candidate, proble
         (_, _, _, up, down) => {
             let other = candidate.folder.or(up.or(down).map(|f| f.relative)).unwrap_or_default();
             problems.push(
-                Problem::in_file(other.clone(), format!("duplicate version `{}`: `{}` and `{other}`", candidate.version.number, existing.entry()))
-                    .help("give each migration its own version; a down script takes its up script's exact name"),
+                Problem::in_file(
+                    other.clone(),
+                    format!("duplicate version `{}`: `{}` and `{other}`", candidate.version.number, existing.entry()),
+                )
+                .help("give each migration its own version; a down script takes its up script's exact name"),
             );
         }
     }
@@ -162,7 +182,8 @@ fn merge(by_version: &mut BTreeMap<i64, Candidate>, candidate: Candidate, proble
 
 fn check_single_layout(found: &[(ParsedName, FileRef)], folders: &[Candidate], problems: &mut Vec<Problem>) {
     let mut firsts: Vec<(Layout, &str)> = Vec::new();
-    let entries = folders.iter().map(|c| (c.layout, c.entry())).chain(found.iter().map(|(p, f)| (p.layout, f.relative.as_str())));
+    let entries =
+        folders.iter().map(|c| (c.layout, c.entry())).chain(found.iter().map(|(p, f)| (p.layout, f.relative.as_str())));
     for (layout, entry) in entries {
         if !firsts.iter().any(|(l, _)| *l == layout) {
             firsts.push((layout, entry));
@@ -178,20 +199,35 @@ fn check_single_layout(found: &[(ParsedName, FileRef)], folders: &[Candidate], p
     }
 }
 
-fn folder_candidate(dir_name: &str, path: &Path, ignore: &IgnoreList, folders: &mut Vec<Candidate>, problems: &mut Vec<Problem>) {
+fn folder_candidate(
+    dir_name: &str,
+    path: &Path,
+    ignore: &IgnoreList,
+    folders: &mut Vec<Candidate>,
+    problems: &mut Vec<Problem>,
+) {
     let folder = format!("{dir_name}/");
     let parsed = match parse_folder_name(dir_name) {
         Ok(parsed) => parsed,
         Err(error) => {
             // A folder that holds no SQL is not ours to judge (docs, fixtures, seeds).
-            let holds_sql = sorted_entries(path, &folder, problems).iter().any(|(name, p)| name.ends_with(".sql") && !p.is_dir());
+            let holds_sql =
+                sorted_entries(path, &folder, problems).iter().any(|(name, p)| name.ends_with(".sql") && !p.is_dir());
             if holds_sql && !ignore.ignores(dir_name) {
                 problems.push(name_problem(&folder, &error));
             }
             return;
         }
     };
-    let mut candidate = Candidate { layout: Layout::Folder, version: parsed.version, name: parsed.name, up: None, down: None, metadata: None, folder: Some(folder.clone()) };
+    let mut candidate = Candidate {
+        layout: Layout::Folder,
+        version: parsed.version,
+        name: parsed.name,
+        up: None,
+        down: None,
+        metadata: None,
+        folder: Some(folder.clone()),
+    };
     for (file_name, file_path) in sorted_entries(path, &folder, problems) {
         let relative = format!("{folder}{file_name}");
         let file = FileRef { relative: relative.clone(), path: file_path };
@@ -239,4 +275,82 @@ fn sorted_entries(dir: &Path, shown_as: &str, problems: &mut Vec<Problem>) -> Ve
     }
     listed.sort();
     listed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (file, text) in files {
+            let path = dir.path().join(file);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(path, text).expect("write");
+        }
+        dir
+    }
+
+    fn messages(files: &[(&str, &str)], ignore: &[&str]) -> Vec<String> {
+        let dir = folder(files);
+        let ignore = IgnoreList::new(&ignore.iter().map(|p| p.to_string()).collect::<Vec<_>>()).expect("patterns");
+        match discover(dir.path(), &ignore) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn groups_up_and_down_scripts_by_version() {
+        let dir = folder(&[("0001_a.down.sql", ""), ("0001_a.sql", ""), ("V2__b.sql", "")]);
+        let ignore = IgnoreList::new(&[]).expect("no patterns");
+        // The prefixed file makes the folder mixed; without it the pair is one candidate.
+        assert!(discover(dir.path(), &ignore).is_err());
+        fs::remove_file(dir.path().join("V2__b.sql")).expect("remove");
+        let candidates = discover(dir.path(), &ignore).expect("valid");
+        assert_eq!(candidates.len(), 1);
+        assert_eq!(candidates[0].up.as_ref().map(|f| f.relative.as_str()), Some("0001_a.sql"));
+        assert_eq!(candidates[0].down.as_ref().map(|f| f.relative.as_str()), Some("0001_a.down.sql"));
+    }
+
+    #[test]
+    fn ignores_hidden_and_non_sql_files_and_sqlless_folders() {
+        assert!(
+            messages(&[("0001_a.sql", ""), (".hidden.sql", ""), ("README.md", ""), ("docs/x.txt", "")], &[]).is_empty()
+        );
+    }
+
+    #[test]
+    fn reports_every_bad_name_at_once() {
+        let found = messages(&[("0001_a.sql", ""), ("init.sql", ""), ("x_y.sql", ""), ("seeds/data.sql", "")], &[]);
+        assert_eq!(
+            found,
+            [
+                "init.sql: `init.sql` matches no migration layout",
+                "seeds/: `seeds/` matches no migration layout",
+                "x_y.sql: version `x` of `x_y.sql` is not a number",
+            ]
+        );
+    }
+
+    #[test]
+    fn ignore_patterns_match_names_and_relative_paths() {
+        assert!(
+            messages(&[("0001_a.sql", ""), ("data_seed.sql", ""), ("seeds/x.sql", "")], &["data_*.sql", "seeds"])
+                .is_empty()
+        );
+        assert!(IgnoreList::new(&["[".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn duplicate_versions_and_orphan_down_scripts() {
+        let found = messages(&[("0001_a.sql", ""), ("1_b.sql", ""), ("0002_c.down.sql", "")], &[]);
+        assert_eq!(
+            found,
+            [
+                "1_b.sql: duplicate version `1`: `0001_a.sql` and `1_b.sql`",
+                "0002_c.down.sql: down script `0002_c.down.sql` has no up script",
+            ]
+        );
+    }
 }

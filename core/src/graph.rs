@@ -29,8 +29,7 @@ pub fn topological_order(dependencies: &[Vec<usize>]) -> Result<Vec<usize>, Vec<
             waiting_on[node] += 1;
         }
     }
-    let mut ready: BinaryHeap<Reverse<usize>> =
-        (0..count).filter(|&node| waiting_on[node] == 0).map(Reverse).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..count).filter(|&node| waiting_on[node] == 0).map(Reverse).collect();
     let mut order = Vec::with_capacity(count);
     while let Some(Reverse(node)) = ready.pop() {
         order.push(node);

@@ -58,14 +58,10 @@ impl LexError {
     /// What to do about it.
     pub fn help(&self) -> &'static str {
         match self.kind {
-            LexErrorKind::UnterminatedString => {
-                "close the string with `'`; write a quote inside a string as `''`"
-            }
+            LexErrorKind::UnterminatedString => "close the string with `'`; write a quote inside a string as `''`",
             LexErrorKind::UnterminatedIdentifier { .. } => "close the quoted identifier",
             LexErrorKind::UnterminatedComment => "close the comment with `*/`",
-            LexErrorKind::UnterminatedDollarQuote { .. } => {
-                "close the body with the same tag it was opened with"
-            }
+            LexErrorKind::UnterminatedDollarQuote { .. } => "close the body with the same tag it was opened with",
             LexErrorKind::UnterminatedTriggerBody => {
                 "end the trigger body with `END;` (a `CASE` inside it needs its own `END`)"
             }
@@ -86,9 +82,7 @@ impl fmt::Display for LexError {
             LexErrorKind::UnterminatedDollarQuote { tag } => {
                 write!(f, "unterminated dollar-quoted string `{tag}`")
             }
-            LexErrorKind::UnterminatedTriggerBody => {
-                f.write_str("trigger body `BEGIN` has no matching `END`")
-            }
+            LexErrorKind::UnterminatedTriggerBody => f.write_str("trigger body `BEGIN` has no matching `END`"),
             LexErrorKind::UnclosedParenthesis => f.write_str("unclosed parenthesis `(`"),
             LexErrorKind::UnopenedParenthesis => f.write_str("unbalanced parenthesis `)`"),
         }
@@ -185,10 +179,8 @@ impl TriggerState {
         if self.head.len() < 3 {
             self.head.push(word.to_ascii_uppercase());
             let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
-            self.is_trigger = matches!(
-                head.as_slice(),
-                ["CREATE", "TRIGGER", ..] | ["CREATE", "TEMP" | "TEMPORARY", "TRIGGER"]
-            );
+            self.is_trigger =
+                matches!(head.as_slice(), ["CREATE", "TRIGGER", ..] | ["CREATE", "TEMP" | "TEMPORARY", "TRIGGER"]);
             return;
         }
         if !self.is_trigger {
@@ -337,10 +329,7 @@ impl Lexer<'_> {
         }
         let word = String::from_utf8_lossy(&self.cursor.src[start..self.cursor.pos]);
         // PostgreSQL's `E'..'` string takes backslash escapes.
-        if self.dialect == Dialect::Postgres
-            && word.eq_ignore_ascii_case("e")
-            && self.cursor.peek() == Some(b'\'')
-        {
+        if self.dialect == Dialect::Postgres && word.eq_ignore_ascii_case("e") && self.cursor.peek() == Some(b'\'') {
             return self.quoted(b'\'', true);
         }
         trigger.word(&word, position);
@@ -381,10 +370,7 @@ impl Lexer<'_> {
             self.cursor.bump();
             match self.cursor.peek() {
                 None => {
-                    return Err(LexError {
-                        kind: LexErrorKind::UnterminatedIdentifier { open: '[' },
-                        position: start,
-                    });
+                    return Err(LexError { kind: LexErrorKind::UnterminatedIdentifier { open: '[' }, position: start });
                 }
                 Some(b']') => {
                     self.cursor.bump();
@@ -399,8 +385,8 @@ impl Lexer<'_> {
     fn dollar(&mut self) -> Result<(), LexError> {
         let rest = &self.cursor.src[self.cursor.pos + 1..];
         let tag_len = rest.iter().take_while(|&&b| is_word_byte(b) && b != b'$').count();
-        let valid_tag = rest.get(tag_len) == Some(&b'$')
-            && rest.first().is_none_or(|&first| first == b'$' || is_word_start(first));
+        let valid_tag =
+            rest.get(tag_len) == Some(&b'$') && rest.first().is_none_or(|&first| first == b'$' || is_word_start(first));
         if !valid_tag {
             self.cursor.bump();
             return Ok(());
@@ -411,9 +397,7 @@ impl Lexer<'_> {
         loop {
             if self.cursor.peek().is_none() {
                 return Err(LexError {
-                    kind: LexErrorKind::UnterminatedDollarQuote {
-                        tag: String::from_utf8_lossy(&tag).into_owned(),
-                    },
+                    kind: LexErrorKind::UnterminatedDollarQuote { tag: String::from_utf8_lossy(&tag).into_owned() },
                     position: start,
                 });
             }
@@ -458,9 +442,8 @@ mod tests {
     #[test]
     fn keeps_line_and_character_column_of_each_statement() {
         let statements = split_statements("-- header\nCREATE TABLE é(x); SELECT 1;\n\n  SELECT 2", Dialect::Sqlite);
-        let positions: Vec<Position> = statements
-            .map(|all| all.iter().map(|s| s.position).collect())
-            .unwrap_or_default();
+        let positions: Vec<Position> =
+            statements.map(|all| all.iter().map(|s| s.position).collect()).unwrap_or_default();
         assert_eq!(positions, [Position::new(2, 1), Position::new(2, 20), Position::new(4, 3)]);
     }
 
@@ -478,14 +461,18 @@ mod tests {
 
     #[test]
     fn block_comments_nest_in_postgres_only() {
-        assert_eq!(split_in("select /* a /* b */ c */ 1; select 2", Dialect::Postgres), ["select /* a /* b */ c */ 1", "select 2"]);
+        assert_eq!(
+            split_in("select /* a /* b */ c */ 1; select 2", Dialect::Postgres),
+            ["select /* a /* b */ c */ 1", "select 2"]
+        );
         // In SQLite the first `*/` closes the comment; what follows is ordinary text.
         assert_eq!(split("select /* a /* b */ 1; select 2"), ["select /* a /* b */ 1", "select 2"]);
     }
 
     #[test]
     fn postgres_dollar_quotes_hold_semicolons() {
-        let function = "CREATE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  NEW.x := 1;\n  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql";
+        let function =
+            "CREATE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  NEW.x := 1;\n  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql";
         let sql = format!("{function};\nSELECT $body$ ; $$ $body$;\nSELECT $1");
         assert_eq!(split_in(&sql, Dialect::Postgres), [function, "SELECT $body$ ; $$ $body$", "SELECT $1"]);
     }

@@ -44,7 +44,8 @@ pub fn load_dir(dir: &Path, shown_as: &str, options: &LoadOptions) -> Result<Mig
     }
     if !dir.is_dir() {
         return Err(Problems(vec![
-            Problem::new(format!("`{shown_as}` is a file, not a migrations folder")).help("name the folder that holds the migrations"),
+            Problem::new(format!("`{shown_as}` is a file, not a migrations folder"))
+                .help("name the folder that holds the migrations"),
         ]));
     }
     let ignore = IgnoreList::new(&options.ignore).map_err(Problems)?;
@@ -75,4 +76,85 @@ pub fn load_dir(dir: &Path, shown_as: &str, options: &LoadOptions) -> Result<Mig
     };
     let digest = set_digest(migrations.iter().map(|m| (m.version.number, m.checksum.as_str())));
     Ok(MigrationSet { migrations, digest, dialect: options.dialect, files_read })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn load(files: &[(&str, &[u8])]) -> Result<MigrationSet, Problems> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (file, bytes) in files {
+            let path = dir.path().join(file);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(path, bytes).expect("write");
+        }
+        load_dir(dir.path(), "migrations", &LoadOptions::default())
+    }
+
+    #[test]
+    fn a_folder_becomes_ordered_checksummed_statements() {
+        let set = load(&[
+            ("0002_b.sql", b"-- strata:depends-on 3\nCREATE TABLE b(x);\nINSERT INTO b VALUES (1);"),
+            ("0001_a.sql", b"CREATE TABLE a(x);"),
+            ("0003_c.sql", b"-- strata:backward-compatible\nCREATE TABLE c(x);"),
+            ("0003_c.down.sql", b"DROP TABLE c;"),
+        ])
+        .expect("valid");
+        let order: Vec<i64> = set.migrations.iter().map(|m| m.version.number).collect();
+        assert_eq!(order, [1, 3, 2]);
+        let b = &set.migrations[2];
+        assert_eq!(b.depends_on, [3]);
+        assert_eq!(b.up.statements.len(), 2);
+        assert_eq!(b.up.statements[1].position, crate::Position::new(3, 1));
+        assert!(set.migrations[1].backward_compatible && set.migrations[1].down.is_some());
+        assert_eq!(set.files_read.len(), 4);
+        assert_eq!(
+            set.digest,
+            crate::set_digest(set.migrations.iter().map(|m| (m.version.number, m.checksum.as_str())))
+        );
+    }
+
+    #[test]
+    fn crlf_and_lf_copies_have_one_checksum() {
+        let lf = load(&[("0001_a.sql", b"CREATE TABLE a(x);\nCREATE TABLE b(y);\n")]).expect("valid");
+        let crlf = load(&[("0001_a.sql", b"\xef\xbb\xbfCREATE TABLE a(x);\r\nCREATE TABLE b(y);\r\n")]).expect("valid");
+        assert_eq!(lf.migrations[0].checksum, crlf.migrations[0].checksum);
+        assert_eq!(lf.digest, crlf.digest);
+    }
+
+    #[test]
+    fn every_problem_of_every_stage_is_reported() {
+        let problems = load(&[
+            ("0001_a.sql", b"SELECT 'open;"),
+            ("0002_b.sql", b"-- strata:depends-on 0009_zzz\nSELECT 1;"),
+            ("0003_c.sql", b"-- just a comment\n"),
+            ("0004_d.sql", b"-- strata:irreversible\nSELECT 1;"),
+            ("0004_d.down.sql", b"SELECT 2;"),
+            ("0005_e.sql", b"SELECT 1; -- caf\xe9"),
+        ])
+        .expect_err("invalid");
+        let files: Vec<&str> = problems.iter().filter_map(|p| p.file.as_deref()).collect();
+        assert_eq!(files, ["0001_a.sql", "0003_c.sql", "0004_d.sql", "0005_e.sql", "0002_b.sql"]);
+    }
+
+    #[test]
+    fn empty_and_comment_only_down_scripts_are_none() {
+        let set =
+            load(&[("0001_a.sql", b"SELECT 1;"), ("0001_a.down.sql", b"-- nothing\n/* really */\n")]).expect("valid");
+        assert!(set.migrations[0].down.is_none());
+    }
+
+    #[test]
+    fn folder_problems_have_no_file() {
+        let missing =
+            load_dir(Path::new("/definitely/not/here"), "nowhere", &LoadOptions::default()).expect_err("missing");
+        assert_eq!(
+            missing.to_string(),
+            "migrations folder `nowhere` does not exist\n  help: create it, or fix the path"
+        );
+        let empty = load(&[("README.md", b"hi")]).expect_err("empty");
+        assert!(empty.to_string().starts_with("migrations folder `migrations` holds no migration"));
+    }
 }

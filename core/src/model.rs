@@ -55,6 +55,11 @@ impl MigrationDef {
     pub fn disables_foreign_keys(&self) -> bool {
         self.up.statements.iter().any(|statement| is_foreign_keys_off(&statement.sql))
     }
+
+    /// Whether the down script turns foreign keys off.
+    pub fn down_disables_foreign_keys(&self) -> bool {
+        self.down.iter().flat_map(|down| &down.statements).any(|statement| is_foreign_keys_off(&statement.sql))
+    }
 }
 
 /// Whether `sql` is `PRAGMA foreign_keys = OFF` (or `= 0`, `= false`, `= no`), in any case and
@@ -103,10 +108,20 @@ mod tests {
 
     #[test]
     fn recognises_foreign_keys_off_in_every_spelling() {
-        for sql in ["PRAGMA foreign_keys = OFF", "pragma foreign_keys=0", "PRAGMA main.foreign_keys = 'off'", "PRAGMA foreign_keys(false)"] {
+        for sql in [
+            "PRAGMA foreign_keys = OFF",
+            "pragma foreign_keys=0",
+            "PRAGMA main.foreign_keys = 'off'",
+            "PRAGMA foreign_keys(false)",
+        ] {
             assert!(is_foreign_keys_off(sql), "{sql}");
         }
-        for sql in ["PRAGMA foreign_keys = ON", "PRAGMA foreign_keys", "PRAGMA foreign_key_check", "SELECT 'PRAGMA foreign_keys = OFF'"] {
+        for sql in [
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA foreign_keys",
+            "PRAGMA foreign_key_check",
+            "SELECT 'PRAGMA foreign_keys = OFF'",
+        ] {
             assert!(!is_foreign_keys_off(sql), "{sql}");
         }
     }

@@ -95,7 +95,9 @@ impl NameError {
         match self {
             NameError::NoLayout => (
                 format!("`{file}` matches no migration layout"),
-                format!("name it `<version>_<name>.sql` (or `.up.sql`/`.down.sql`), `<version>_<name>/up.sql`, or `V<version>__<name>.sql`, {ignore}"),
+                format!(
+                    "name it `<version>_<name>.sql` (or `.up.sql`/`.down.sql`), `<version>_<name>/up.sql`, or `V<version>__<name>.sql`, {ignore}"
+                ),
             ),
             NameError::NonNumericVersion(version) if looks_prefixed(version) => (
                 format!("version `{version}` of `{file}` is not a number"),
@@ -103,7 +105,9 @@ impl NameError {
             ),
             NameError::NonNumericVersion(version) => (
                 format!("version `{version}` of `{file}` is not a number"),
-                format!("start the name with a number such as `0001_` or a timestamp such as `20240131120000_`, {ignore}"),
+                format!(
+                    "start the name with a number such as `0001_` or a timestamp such as `20240131120000_`, {ignore}"
+                ),
             ),
             NameError::VersionTooLarge(version) => (
                 format!("version `{version}` of `{file}` does not fit in a 64-bit signed integer"),
@@ -115,7 +119,8 @@ impl NameError {
 
 fn looks_prefixed(version: &str) -> bool {
     let mut chars = version.chars();
-    matches!(chars.next(), Some('V' | 'U')) && chars.as_str().bytes().all(|b| b.is_ascii_digit())
+    matches!(chars.next(), Some('V' | 'U'))
+        && chars.as_str().bytes().all(|b| b.is_ascii_digit())
         && !chars.as_str().is_empty()
 }
 

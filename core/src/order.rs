@@ -27,9 +27,12 @@ pub fn order(mut assembled: Vec<Assembled>) -> Result<Vec<MigrationDef>, Vec<Pro
         for reference in &item.dependencies {
             match resolve(reference, &assembled) {
                 Ok(target) if target == index => problems.push(
-                    Problem::in_file(item.migration.up.file.clone(), format!("migration `{}` depends on itself", item.migration.id()))
-                        .at(reference.position)
-                        .help("remove it from `strata:depends-on`"),
+                    Problem::in_file(
+                        item.migration.up.file.clone(),
+                        format!("migration `{}` depends on itself", item.migration.id()),
+                    )
+                    .at(reference.position)
+                    .help("remove it from `strata:depends-on`"),
                 ),
                 Ok(target) => {
                     if !targets.contains(&target) {
@@ -38,9 +41,15 @@ pub fn order(mut assembled: Vec<Assembled>) -> Result<Vec<MigrationDef>, Vec<Pro
                     }
                 }
                 Err(help) => problems.push(
-                    Problem::in_file(item.migration.up.file.clone(), format!("`strata:depends-on` names `{}`, which is not a migration in this folder", reference.text))
-                        .at(reference.position)
-                        .help(help),
+                    Problem::in_file(
+                        item.migration.up.file.clone(),
+                        format!(
+                            "`strata:depends-on` names `{}`, which is not a migration in this folder",
+                            reference.text
+                        ),
+                    )
+                    .at(reference.position)
+                    .help(help),
                 ),
             }
         }
@@ -69,7 +78,8 @@ pub fn order(mut assembled: Vec<Assembled>) -> Result<Vec<MigrationDef>, Vec<Pro
 /// The index of the migration `reference` names, or a hint naming what it may have meant.
 fn resolve(reference: &DependencyRef, assembled: &[Assembled]) -> Result<usize, String> {
     let found = assembled.iter().position(|a| {
-        a.migration.version.number == reference.version && reference.name.as_ref().is_none_or(|name| *name == a.migration.name)
+        a.migration.version.number == reference.version
+            && reference.name.as_ref().is_none_or(|name| *name == a.migration.name)
     });
     if let Some(index) = found {
         return Ok(index);
@@ -99,4 +109,85 @@ fn cycle_problem(cycle: &[usize], assembled: &[Assembled], edge_refs: &[Vec<(usi
         problem = problem.at(reference.position);
     }
     problem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::checksum;
+    use crate::model::Script;
+    use crate::names::{Layout, Version};
+    use crate::problem::Position;
+
+    fn item(version: i64, dashed: Option<&str>, depends_on: &[&str]) -> Assembled {
+        let written = dashed.map_or_else(|| format!("{version:04}"), str::to_owned);
+        let migration = MigrationDef {
+            version: Version { number: version, digits: written.replace('-', ""), dashed: dashed.is_some(), written },
+            name: format!("m{version}"),
+            layout: Layout::Flat,
+            up: Script { file: format!("{version}.sql"), text: String::new(), statements: Vec::new() },
+            down: None,
+            checksum: checksum(""),
+            depends_on: Vec::new(),
+            no_transaction: false,
+            irreversible: false,
+            backward_compatible: false,
+            no_dry_run: false,
+        };
+        let dependencies = depends_on
+            .iter()
+            .map(|text| {
+                let (version, name) = text.split_once('_').map_or((*text, None), |(v, n)| (v, Some(n.to_owned())));
+                DependencyRef {
+                    version: version.parse().unwrap_or(-1),
+                    name,
+                    text: (*text).to_owned(),
+                    position: Position::new(1, 1),
+                }
+            })
+            .collect();
+        Assembled { migration, dependencies }
+    }
+
+    fn versions(result: Result<Vec<MigrationDef>, Vec<Problem>>) -> Vec<i64> {
+        result.expect("orders").iter().map(|m| m.version.number).collect()
+    }
+
+    #[test]
+    fn version_order_is_numeric_unless_diesel_dashes_appear() {
+        assert_eq!(versions(order(vec![item(10, None, &[]), item(2, None, &[]), item(1, None, &[])])), [1, 2, 10]);
+        let diesel =
+            vec![item(20170102131034, None, &[]), item(201701010000000000, Some("2017-01-01-000000-0000"), &[])];
+        assert_eq!(versions(order(diesel)), [201701010000000000, 20170102131034]);
+    }
+
+    #[test]
+    fn dependencies_resolve_by_version_and_by_name() {
+        let ordered =
+            order(vec![item(1, None, &["3"]), item(2, None, &["0001_m1"]), item(3, None, &[])]).expect("orders");
+        let pairs: Vec<(i64, Vec<i64>)> = ordered.iter().map(|m| (m.version.number, m.depends_on.clone())).collect();
+        assert_eq!(pairs, [(3, vec![]), (1, vec![3]), (2, vec![1])]);
+    }
+
+    #[test]
+    fn unknown_self_and_cyclic_dependencies_are_problems() {
+        let problems = order(vec![item(1, None, &["0002_m3"]), item(2, None, &["2"])]).expect_err("invalid");
+        let messages: Vec<(String, Option<String>)> =
+            problems.iter().map(|p| (p.message.clone(), p.help.clone())).collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    "`strata:depends-on` names `0002_m3`, which is not a migration in this folder".to_owned(),
+                    Some("did you mean `0002_m2`?".to_owned())
+                ),
+                (
+                    "migration `0002_m2` depends on itself".to_owned(),
+                    Some("remove it from `strata:depends-on`".to_owned())
+                ),
+            ]
+        );
+        let cycle = order(vec![item(1, None, &["2"]), item(2, None, &["1"])]).expect_err("cycle");
+        assert_eq!(cycle[0].message, "dependency cycle: `0001_m1 -> 0002_m2 -> 0001_m1`");
+    }
 }

@@ -149,9 +149,7 @@ mod tests {
 
     #[test]
     fn display_names_file_and_position_but_not_help() {
-        let problem = Problem::in_file("0001_a.sql", "unterminated string")
-            .at(Position::new(3, 7))
-            .help("close it");
+        let problem = Problem::in_file("0001_a.sql", "unterminated string").at(Position::new(3, 7)).help("close it");
         assert_eq!(problem.to_string(), "0001_a.sql:3:7: unterminated string");
         let all = Problems(vec![problem, Problem::new("folder is empty")]);
         assert_eq!(all.to_string(), "0001_a.sql:3:7: unterminated string\n  help: close it\nfolder is empty");

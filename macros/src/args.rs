@@ -48,7 +48,14 @@ impl Parse for Arguments {
                 "expected the migrations folder as a string literal\nhelp: write `embed_migrations!(\"migrations\")`, with the path relative to the crate's `Cargo.toml`",
             )
         })?;
-        let mut args = Arguments { path, dialect: Dialect::Sqlite, dry_run: true, verify_down: true, ignore: Vec::new(), lock: None };
+        let mut args = Arguments {
+            path,
+            dialect: Dialect::Sqlite,
+            dry_run: true,
+            verify_down: true,
+            ignore: Vec::new(),
+            lock: None,
+        };
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -81,7 +88,9 @@ impl Parse for Arguments {
                     let expected = OPTIONS.map(|o| format!("`{o}`")).join(", ");
                     return Err(syn::Error::new(
                         name.span(),
-                        format!("unknown argument `{key}`\nhelp: `embed_migrations!` takes the folder, then any of {expected}"),
+                        format!(
+                            "unknown argument `{key}`\nhelp: `embed_migrations!` takes the folder, then any of {expected}"
+                        ),
                     ));
                 }
             }

@@ -49,6 +49,7 @@ fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenS
         (migration.irreversible, quote!(IRREVERSIBLE)),
         (migration.backward_compatible, quote!(BACKWARD_COMPATIBLE)),
         (migration.disables_foreign_keys(), quote!(DISABLES_FOREIGN_KEYS)),
+        (migration.down_disables_foreign_keys(), quote!(DOWN_DISABLES_FOREIGN_KEYS)),
     ]
     .into_iter()
     .filter(|(set, _)| *set)

@@ -1,8 +1,8 @@
 //! The `embed_migrations!` macro of strata. Use it through the `strata` crate.
 //!
-//! It stays thin: parse the arguments ([`args`]), resolve the folder ([`resolve`]), hand the
-//! folder to `strata-core`, turn its problems into errors under the path literal ([`report`]),
-//! and quote the result ([`expand`]).
+//! It stays thin: parse the arguments (`args`), resolve the folder (`resolve`), hand the
+//! folder to `strata-core`, turn its problems into errors under the path literal (`report`),
+//! and quote the result (`expand`).
 
 use proc_macro::TokenStream;
 

@@ -1,11 +1,28 @@
-//! The run-time half of strata: the embedded [`Migrations`] and the migrator that applies them.
+//! The run-time half of strata: the embedded [`Migrations`] and the [`Migrator`] that applies
+//! them to SQLite through rusqlite.
 //!
 //! Users name the `strata` crate, which re-exports everything here.
 
+// `Error` carries its context inline (migration, file, line, the driver's error) so that callers
+// match on plain fields; errors are the cold path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+mod check;
+mod error;
+mod event;
+mod execute;
 mod migration;
 mod migrations;
+mod migrator;
+mod report;
+mod tracking;
 
+pub use error::{Direction, Error, IrreversibleReason, MigrationRef, Result};
+pub use event::Event;
 pub use migration::{Flags, Migration, Script, Statement};
 pub use migrations::Migrations;
+pub use migrator::{Migrator, Operation, Target};
+pub use report::{MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
 #[cfg(feature = "from-dir")]
 pub use strata_core::{LoadOptions, Problem, Problems};
+pub use tracking::{AppliedMigration, DEFAULT_TABLE, State};

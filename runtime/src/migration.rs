@@ -80,6 +80,8 @@ impl Flags {
     pub const BACKWARD_COMPATIBLE: Flags = Flags(1 << 2);
     /// The up script runs `PRAGMA foreign_keys = OFF` (a SQLite table rebuild).
     pub const DISABLES_FOREIGN_KEYS: Flags = Flags(1 << 3);
+    /// The down script runs `PRAGMA foreign_keys = OFF`.
+    pub const DOWN_DISABLES_FOREIGN_KEYS: Flags = Flags(1 << 4);
 
     /// No flag.
     pub const fn empty() -> Self {
@@ -106,7 +108,7 @@ impl Flags {
 /// One migration, as embedded by `embed_migrations!` or loaded by `Migrations::from_dir`.
 ///
 /// ```
-/// static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
+/// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
 /// let first = &MIGRATIONS[0];
 /// assert_eq!(first.version(), 1);
 /// assert!(first.checksum().starts_with("sha256:"));
@@ -156,7 +158,15 @@ impl Migration {
         depends_on: Vec<i64>,
         flags: Flags,
     ) -> Self {
-        Self { version, name: name.into(), checksum: checksum.into(), up, down, depends_on: Cow::Owned(depends_on), flags }
+        Self {
+            version,
+            name: name.into(),
+            checksum: checksum.into(),
+            up,
+            down,
+            depends_on: Cow::Owned(depends_on),
+            flags,
+        }
     }
 
     /// The version: `1` for `0001_init.sql`, `20240131120000` for a timestamp.

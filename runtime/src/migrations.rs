@@ -10,7 +10,7 @@ use std::ops::Index;
 /// development, by [`Migrations::from_dir`].
 ///
 /// ```
-/// static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
+/// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
 /// for migration in MIGRATIONS.iter() {
 ///     println!("{} {} {}", migration.version(), migration.name(), migration.checksum());
 /// }
@@ -101,8 +101,8 @@ mod from_dir {
         /// Every problem in the folder, as values: see [`Problems`].
         ///
         /// ```
-        /// let loaded = strata::Migrations::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))?;
-        /// static EMBEDDED: strata::Migrations = strata::embed_migrations!("migrations");
+        /// let loaded = strata::Migrations::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))?;
+        /// # static EMBEDDED: strata::Migrations = strata::embed_migrations!("../migrations");
         /// assert_eq!(loaded.digest(), EMBEDDED.digest());
         /// # Ok::<(), strata::Problems>(())
         /// ```
@@ -126,17 +126,22 @@ mod from_dir {
     }
 
     fn owned_script(script: strata_core::Script) -> Script {
-        let statements = script
-            .statements
-            .into_iter()
-            .map(|s| Statement::new(s.sql, s.position.line, s.position.column))
-            .collect();
+        let statements =
+            script.statements.into_iter().map(|s| Statement::new(s.sql, s.position.line, s.position.column)).collect();
         Script::new(script.file, statements)
     }
 
     fn owned_migration(def: MigrationDef) -> Migration {
         let flags = flags_of(&def);
-        Migration::new(def.version.number, def.name, def.checksum, owned_script(def.up), def.down.map(owned_script), def.depends_on, flags)
+        Migration::new(
+            def.version.number,
+            def.name,
+            def.checksum,
+            owned_script(def.up),
+            def.down.map(owned_script),
+            def.depends_on,
+            flags,
+        )
     }
 
     /// The flags of a checked migration, as the macro packs them.
@@ -147,6 +152,7 @@ mod from_dir {
             (def.irreversible, Flags::IRREVERSIBLE),
             (def.backward_compatible, Flags::BACKWARD_COMPATIBLE),
             (def.disables_foreign_keys(), Flags::DISABLES_FOREIGN_KEYS),
+            (def.down_disables_foreign_keys(), Flags::DOWN_DISABLES_FOREIGN_KEYS),
         ] {
             if set {
                 flags = flags.with(flag);

@@ -1,0 +1,135 @@
+//! Comparing what the binary carries with what the database records: dirty rows, migrations
+//! the binary does not know (the database is ahead), edited migrations, out-of-order ones.
+
+use crate::error::{Error, MigrationRef, Result};
+use crate::migration::Migration;
+use crate::migrations::Migrations;
+use crate::tracking::{AppliedMigration, State};
+
+impl Migration {
+    pub(crate) fn reference(&self) -> MigrationRef {
+        MigrationRef { version: self.version(), name: self.name().to_owned(), file: self.up().file().to_owned() }
+    }
+}
+
+impl AppliedMigration {
+    fn reference(&self) -> MigrationRef {
+        MigrationRef { version: self.version, name: self.name.clone(), file: String::new() }
+    }
+}
+
+/// The tracking table's rows matched against the binary's migrations.
+pub(crate) struct History {
+    pub(crate) rows: Vec<AppliedMigration>,
+    /// For each migration, in application order: the index of its row, if it has one.
+    pub(crate) row_of: Vec<Option<usize>>,
+    /// Rows of migrations the binary does not know.
+    pub(crate) unknown: Vec<usize>,
+}
+
+impl History {
+    pub(crate) fn new(migrations: &Migrations, rows: Vec<AppliedMigration>) -> Self {
+        let mut row_of = vec![None; migrations.len()];
+        let mut unknown = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            match migrations.position(row.version) {
+                Some(position) => row_of[position] = Some(index),
+                None => unknown.push(index),
+            }
+        }
+        Self { rows, row_of, unknown }
+    }
+
+    pub(crate) fn is_applied(&self, position: usize) -> bool {
+        self.row_of[position].is_some()
+    }
+
+    pub(crate) fn applied_count(&self) -> usize {
+        self.row_of.iter().flatten().count()
+    }
+
+    /// Whether the database records exactly the binary's migrations, all applied, unchanged.
+    pub(crate) fn matches_exactly(&self, migrations: &Migrations) -> bool {
+        self.unknown.is_empty()
+            && migrations.iter().zip(&self.row_of).all(|(migration, row)| {
+                row.is_some_and(|index| {
+                    let row = &self.rows[index];
+                    row.state == State::Applied && row.checksum == migration.checksum()
+                })
+            })
+    }
+
+    /// A dirty row stops everything until it is repaired.
+    pub(crate) fn check_dirty(&self, migrations: &Migrations) -> Result<()> {
+        match self.rows.iter().find(|row| row.state == State::Dirty) {
+            Some(row) => Err(Error::Dirty {
+                migration: migrations.get(row.version).map_or_else(|| row.reference(), Migration::reference),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Downgrade protection: the versions of unknown rows when the run may go on, or
+    /// `DatabaseAhead`.
+    pub(crate) fn check_ahead(&self, allow: bool) -> Result<Vec<i64>> {
+        let unknown: Vec<&AppliedMigration> = self.unknown.iter().map(|&index| &self.rows[index]).collect();
+        if allow || unknown.iter().all(|row| row.backward_compatible) {
+            return Ok(unknown.iter().map(|row| row.version).collect());
+        }
+        Err(self.ahead_error())
+    }
+
+    /// `DatabaseAhead` naming every unknown row.
+    pub(crate) fn ahead_error(&self) -> Error {
+        Error::DatabaseAhead { unknown: self.unknown.iter().map(|&index| self.rows[index].reference()).collect() }
+    }
+
+    /// Drift: every applied migration's recorded checksum is the binary's.
+    pub(crate) fn check_drift(&self, migrations: &Migrations) -> Result<()> {
+        for (migration, row) in migrations.iter().zip(&self.row_of) {
+            let Some(row) = row.map(|index| &self.rows[index]) else { continue };
+            if row.checksum != migration.checksum() {
+                return Err(Error::ChecksumMismatch {
+                    migration: migration.reference(),
+                    applied: row.checksum.clone(),
+                    embedded: migration.checksum().to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The positions of the migrations to apply, up to and including `last` (a position), in
+    /// order. A pending migration ordered before an applied one is `OutOfOrder` unless allowed.
+    /// An allowed one never runs before its dependencies: the order is topological, so they are
+    /// applied already or come earlier in this run.
+    pub(crate) fn pending(
+        &self,
+        migrations: &Migrations,
+        last: Option<usize>,
+        allow_out_of_order: bool,
+    ) -> Result<Vec<usize>> {
+        let last_applied = self.row_of.iter().rposition(Option::is_some);
+        let mut pending = Vec::new();
+        let Some(last) = last else { return Ok(pending) };
+        for position in 0..=last.min(migrations.len().saturating_sub(1)) {
+            if self.is_applied(position) {
+                continue;
+            }
+            let migration = &migrations[position];
+            if let Some(after) = last_applied.filter(|&after| after > position && !allow_out_of_order) {
+                return Err(Error::OutOfOrder {
+                    migration: migration.reference(),
+                    applied_after: migrations[after].reference(),
+                });
+            }
+            pending.push(position);
+        }
+        Ok(pending)
+    }
+
+    /// Out of order without applying: any pending migration ordered before an applied one.
+    pub(crate) fn check_order(&self, migrations: &Migrations, allow_out_of_order: bool) -> Result<()> {
+        self.pending(migrations, migrations.len().checked_sub(1), allow_out_of_order).map(drop)
+    }
+}

@@ -1,0 +1,200 @@
+//! Errors of the migrator, each with the context needed to act on it.
+
+use std::fmt;
+
+/// The result of every fallible operation of strata's runtime.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A migration as an error names it: version, name and file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationRef {
+    /// The version.
+    pub version: i64,
+    /// The name.
+    pub name: String,
+    /// The script's file, relative to the migrations folder (empty for migrations this binary
+    /// does not know).
+    pub file: String,
+}
+
+impl fmt::Display for MigrationRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}_{}", self.version, self.name)?;
+        if !self.file.is_empty() {
+            write!(f, " ({})", self.file)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a migration cannot be rolled back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IrreversibleReason {
+    /// It has no down script (or only an empty or comment-only one).
+    NoDownScript,
+    /// It is marked `strata:irreversible`.
+    Marked,
+}
+
+/// Everything that can go wrong when strata reads or changes a database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A statement of a migration failed; the migration's transaction was rolled back (a
+    /// `no-transaction` migration is left `dirty`).
+    #[error("migration {migration} failed at statement {statement} (line {line}): {message}")]
+    Statement {
+        /// The migration and the file of the script that failed.
+        migration: MigrationRef,
+        /// Whether the up or the down script failed.
+        direction: Direction,
+        /// The statement's index in its script, from 1.
+        statement: usize,
+        /// The statement's line in its file.
+        line: u32,
+        /// SQLite's message.
+        message: String,
+        /// The driver's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// `PRAGMA foreign_key_check` found a violation before commit in a migration that turned
+    /// foreign keys off; the migration was rolled back.
+    #[error(
+        "migration {migration} leaves a row of `{table}` (rowid {rowid}) whose parent in `{parent}` does not exist; it was rolled back"
+    )]
+    ForeignKeyViolation {
+        /// The migration.
+        migration: MigrationRef,
+        /// The child table.
+        table: String,
+        /// The offending row's rowid (0 for `WITHOUT ROWID` tables).
+        rowid: i64,
+        /// The parent table it references.
+        parent: String,
+    },
+    /// The database holds migrations this binary does not know: it was migrated by a newer
+    /// binary. Nothing was run.
+    #[error("the database is ahead of this binary: it holds {} unknown migration(s): {}; deploy the newer binary, or mark such migrations `strata:backward-compatible`", unknown.len(), list(unknown))]
+    DatabaseAhead {
+        /// The applied migrations this binary does not know.
+        unknown: Vec<MigrationRef>,
+    },
+    /// An applied migration's script was edited after it was applied.
+    #[error(
+        "migration {migration} was edited after it was applied: the database has {applied}, the binary has {embedded}; restore the file, or run `repair` to accept the new checksum"
+    )]
+    ChecksumMismatch {
+        /// The migration.
+        migration: MigrationRef,
+        /// The checksum recorded when it was applied.
+        applied: String,
+        /// The checksum of the script in this binary.
+        embedded: String,
+    },
+    /// A pending migration is ordered before one that is already applied.
+    #[error(
+        "migration {migration} is pending but ordered before {applied_after}, which is applied; allow it with `allow_out_of_order()`"
+    )]
+    OutOfOrder {
+        /// The pending migration.
+        migration: MigrationRef,
+        /// An applied migration ordered after it.
+        applied_after: MigrationRef,
+    },
+    /// A `no-transaction` migration failed or was interrupted part-way: the database may hold
+    /// part of it.
+    #[error(
+        "migration {migration} is dirty: a no-transaction migration stopped part-way; check the database by hand, then run `repair` to clear the row and apply it again"
+    )]
+    Dirty {
+        /// The migration.
+        migration: MigrationRef,
+    },
+    /// The tracking table holds a row strata cannot read.
+    #[error("the tracking table `{table}` is corrupt{}: {reason}", version.map(|v| format!(" at version {v}")).unwrap_or_default())]
+    CorruptHistory {
+        /// The tracking table.
+        table: String,
+        /// The row's version, when it could be read.
+        version: Option<i64>,
+        /// What is wrong.
+        reason: String,
+        /// The driver's error, when there is one.
+        #[source]
+        source: Option<rusqlite::Error>,
+    },
+    /// The tracking table's name is not a plain SQL identifier.
+    #[error(
+        "`{name}` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 58 characters"
+    )]
+    InvalidTableName {
+        /// The name given.
+        name: String,
+    },
+    /// A rollback would revert a migration that cannot be reverted. Nothing was run.
+    #[error("cannot roll back {migration}: {}", match reason { IrreversibleReason::Marked => "it is marked `strata:irreversible`", IrreversibleReason::NoDownScript => "it has no down script" })]
+    Irreversible {
+        /// The migration.
+        migration: MigrationRef,
+        /// Why.
+        reason: IrreversibleReason,
+    },
+    /// A target version that is not one of the migrations.
+    #[error("no migration has version {version}")]
+    UnknownTarget {
+        /// The version asked for.
+        version: i64,
+    },
+    /// `single_transaction()` cannot run a `no-transaction` migration. Nothing was run.
+    #[error("migration {migration} runs outside a transaction and cannot be part of `single_transaction()`")]
+    NoTransactionInSingleTransaction {
+        /// The migration.
+        migration: MigrationRef,
+    },
+    /// `baseline` on a database whose tracking table already has rows.
+    #[error("cannot baseline: the tracking table `{table}` already records {rows} migration(s)")]
+    BaselineNotEmpty {
+        /// The tracking table.
+        table: String,
+        /// How many rows it has.
+        rows: usize,
+    },
+    /// Reading or writing the tracking table, or running the migrator's own statements, failed.
+    #[error("{operation} failed: {source}")]
+    Sqlite {
+        /// What strata was doing.
+        operation: &'static str,
+        /// The driver's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+fn list(migrations: &[MigrationRef]) -> String {
+    migrations.iter().map(|m| format!("{}_{}", m.version, m.name)).collect::<Vec<_>>().join(", ")
+}
+
+/// Whether a script applies or reverts its migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Applies (the up script).
+    Up,
+    /// Reverts (the down script).
+    Down,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        })
+    }
+}
+
+/// Wraps a driver error with what strata was doing.
+pub(crate) fn sqlite(operation: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
+    move |source| Error::Sqlite { operation, source }
+}

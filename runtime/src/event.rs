@@ -1,0 +1,101 @@
+//! What the migrator reports while it works: events for a callback, and `tracing` spans and
+//! events behind the `tracing` feature.
+
+use crate::error::{Direction, Error};
+use crate::migration::Migration;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Something that happened to one migration.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// A migration's up or down script is about to run.
+    Started {
+        /// The migration.
+        migration: &'a Migration,
+        /// Up (apply) or down (rollback).
+        direction: Direction,
+    },
+    /// A migration was applied and recorded.
+    Applied {
+        /// The migration.
+        migration: &'a Migration,
+        /// How long it took.
+        duration: Duration,
+    },
+    /// A migration was rolled back and its row removed.
+    RolledBack {
+        /// The migration.
+        migration: &'a Migration,
+        /// How long it took.
+        duration: Duration,
+    },
+    /// A migration failed; its transaction was rolled back.
+    Failed {
+        /// The migration.
+        migration: &'a Migration,
+        /// Up (apply) or down (rollback).
+        direction: Direction,
+        /// How long it ran before failing.
+        duration: Duration,
+        /// What went wrong.
+        error: &'a Error,
+    },
+}
+
+/// The callback given to `on_event`.
+pub(crate) type Listener = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
+
+pub(crate) fn emit(listener: Option<&Listener>, event: &Event<'_>) {
+    #[cfg(feature = "tracing")]
+    trace(event);
+    if let Some(listener) = listener {
+        listener(event);
+    }
+}
+
+#[cfg(feature = "tracing")]
+fn trace(event: &Event<'_>) {
+    match event {
+        Event::Started { migration, direction } => {
+            tracing::info!(version = migration.version(), name = migration.name(), %direction, "migration started");
+        }
+        Event::Applied { migration, duration } => {
+            tracing::info!(
+                version = migration.version(),
+                name = migration.name(),
+                duration_ms = duration.as_millis() as u64,
+                "migration applied"
+            );
+        }
+        Event::RolledBack { migration, duration } => {
+            tracing::info!(
+                version = migration.version(),
+                name = migration.name(),
+                duration_ms = duration.as_millis() as u64,
+                "migration rolled back"
+            );
+        }
+        Event::Failed { migration, direction, duration, error } => {
+            tracing::error!(version = migration.version(), name = migration.name(), %direction, duration_ms = duration.as_millis() as u64, %error, "migration failed");
+        }
+    }
+}
+
+/// Keeps a `tracing` span entered while one migration runs (nothing without the feature).
+pub(crate) struct SpanGuard {
+    #[cfg(feature = "tracing")]
+    _entered: tracing::span::EnteredSpan,
+}
+
+/// Enters a span around one migration's run.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn span(migration: &Migration, direction: Direction) -> SpanGuard {
+    SpanGuard {
+        #[cfg(feature = "tracing")]
+        _entered:
+            tracing::info_span!("strata.migration", version = migration.version(), name = migration.name(), %direction)
+                .entered(),
+    }
+}

@@ -1,0 +1,162 @@
+//! Running one migration's script on SQLite: inside `BEGIN IMMEDIATE` with its tracking row,
+//! outside a transaction with a dirty row first, or with foreign keys off as SQLite's
+//! table-rebuild procedure prescribes.
+
+use crate::error::{Direction, Error, Result, sqlite};
+use crate::migration::{Migration, Script};
+use crate::tracking::{State, TrackingTable};
+use rusqlite::{Connection, TransactionBehavior};
+use std::time::{Duration, Instant};
+
+/// Runs every statement of `script`, naming the one that fails.
+pub(crate) fn run_script(
+    conn: &Connection,
+    migration: &Migration,
+    script: &Script,
+    direction: Direction,
+) -> Result<()> {
+    for (index, statement) in script.statements().iter().enumerate() {
+        conn.execute_batch(statement.sql()).map_err(|source| Error::Statement {
+            migration: crate::error::MigrationRef {
+                version: migration.version(),
+                name: migration.name().to_owned(),
+                file: script.file().to_owned(),
+            },
+            direction,
+            statement: index + 1,
+            line: statement.line(),
+            message: driver_message(&source),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+fn driver_message(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Runs `work` with foreign keys off when `needed` and they are on, restoring them afterwards
+/// whatever happens. `work` learns whether they were on (then it must check them before commit).
+/// SQLite ignores `PRAGMA foreign_keys` inside a transaction, so this is the only place it works.
+pub(crate) fn with_foreign_keys_off<T>(
+    conn: &mut Connection,
+    needed: bool,
+    work: impl FnOnce(&mut Connection, bool) -> Result<T>,
+) -> Result<T> {
+    if !needed {
+        return work(conn, false);
+    }
+    let enabled: bool =
+        conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0)).map_err(sqlite("reading `PRAGMA foreign_keys`"))?;
+    if !enabled {
+        return work(conn, false);
+    }
+    conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(sqlite("turning foreign keys off"))?;
+    let result = work(conn, true);
+    let restored = conn.execute_batch("PRAGMA foreign_keys = ON").map_err(sqlite("turning foreign keys back on"));
+    let value = result?;
+    restored?;
+    Ok(value)
+}
+
+/// `PRAGMA foreign_key_check`: the first violation, as an error naming the table.
+pub(crate) fn check_foreign_keys(conn: &Connection, migration: &Migration) -> Result<()> {
+    let mut statement = conn.prepare("PRAGMA foreign_key_check").map_err(sqlite("checking foreign keys"))?;
+    let mut rows = statement.query([]).map_err(sqlite("checking foreign keys"))?;
+    if let Some(row) = rows.next().map_err(sqlite("checking foreign keys"))? {
+        let table: String = row.get(0).map_err(sqlite("checking foreign keys"))?;
+        let rowid: Option<i64> = row.get(1).map_err(sqlite("checking foreign keys"))?;
+        let parent: String = row.get(2).map_err(sqlite("checking foreign keys"))?;
+        return Err(Error::ForeignKeyViolation {
+            migration: migration.reference(),
+            table,
+            rowid: rowid.unwrap_or(0),
+            parent,
+        });
+    }
+    Ok(())
+}
+
+/// Applies `migration` and records it, unless another process already has (then `None`).
+pub(crate) fn apply_one(
+    conn: &mut Connection,
+    table: &TrackingTable,
+    migration: &Migration,
+) -> Result<Option<Duration>> {
+    if migration.no_transaction() {
+        return apply_without_transaction(conn, table, migration);
+    }
+    with_foreign_keys_off(conn, migration.disables_foreign_keys(), |conn, check_foreign_keys_after| {
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sqlite("starting a transaction"))?;
+        // Re-read inside the write lock: a concurrent process may have applied it meanwhile.
+        if table.state_of(&tx, migration.version())?.is_some() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        run_script(&tx, migration, migration.up(), Direction::Up)?;
+        if check_foreign_keys_after {
+            check_foreign_keys(&tx, migration)?;
+        }
+        let duration = started.elapsed();
+        table.insert(&tx, migration, State::Applied, duration)?;
+        table.clear_digest(&tx)?;
+        tx.commit().map_err(sqlite("committing a migration"))?;
+        Ok(Some(duration))
+    })
+}
+
+/// A `no-transaction` migration: a dirty row first (the claim), the statements in autocommit,
+/// then the row marked applied. A failure leaves the row dirty, which stops later runs.
+fn apply_without_transaction(
+    conn: &mut Connection,
+    table: &TrackingTable,
+    migration: &Migration,
+) -> Result<Option<Duration>> {
+    {
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sqlite("starting a transaction"))?;
+        if table.state_of(&tx, migration.version())?.is_some() {
+            return Ok(None);
+        }
+        table.insert(&tx, migration, State::Dirty, Duration::ZERO)?;
+        table.clear_digest(&tx)?;
+        tx.commit().map_err(sqlite("recording a dirty migration"))?;
+    }
+    let started = Instant::now();
+    run_script(conn, migration, migration.up(), Direction::Up)?;
+    let duration = started.elapsed();
+    table.mark_applied(conn, migration.version(), duration)?;
+    Ok(Some(duration))
+}
+
+/// Runs `migration`'s down script and removes its row, unless it is no longer applied.
+pub(crate) fn revert_one(
+    conn: &mut Connection,
+    table: &TrackingTable,
+    migration: &Migration,
+    down: &Script,
+) -> Result<Option<Duration>> {
+    let needs_foreign_keys_off = migration.flags().contains(crate::migration::Flags::DOWN_DISABLES_FOREIGN_KEYS);
+    with_foreign_keys_off(conn, needs_foreign_keys_off, |conn, check_foreign_keys_after| {
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sqlite("starting a transaction"))?;
+        if table.state_of(&tx, migration.version())?.is_none() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        run_script(&tx, migration, down, Direction::Down)?;
+        if check_foreign_keys_after {
+            check_foreign_keys(&tx, migration)?;
+        }
+        table.delete(&tx, migration.version())?;
+        table.clear_digest(&tx)?;
+        tx.commit().map_err(sqlite("committing a rollback"))?;
+        Ok(Some(started.elapsed()))
+    })
+}

@@ -1,0 +1,90 @@
+//! What `embed_migrations!` puts in the binary is exactly what strata-core loads from the same
+//! folder at run time, field by field, for every layout.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
+
+use std::path::Path;
+use strata::{Flags, Migrations};
+use strata_core::{LoadOptions, MigrationSet};
+
+static FLAT: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-flat");
+static FOLDER: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-folder");
+static PREFIXED: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-prefixed");
+static BOM_CRLF: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-bom-crlf");
+static DEPENDENCIES: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-depends-on-higher");
+static SAMPLE: Migrations = strata::embed_migrations!("migrations");
+
+fn load(folder: &str) -> MigrationSet {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    strata_core::load_dir(&path, folder, &LoadOptions::default()).unwrap_or_else(|problems| panic!("{problems}"))
+}
+
+fn assert_same(embedded: &Migrations, folder: &str) {
+    let loaded = load(folder);
+    assert_eq!(embedded.digest(), loaded.digest, "{folder}: set digest");
+    assert_eq!(embedded.len(), loaded.migrations.len(), "{folder}: count");
+    for (migration, def) in embedded.iter().zip(&loaded.migrations) {
+        let at = format!("{folder}: {}", def.id());
+        assert_eq!(migration.version(), def.version.number, "{at}: version");
+        assert_eq!(migration.name(), def.name, "{at}: name");
+        assert_eq!(migration.checksum(), def.checksum, "{at}: checksum");
+        assert_eq!(migration.depends_on(), def.depends_on.as_slice(), "{at}: depends_on");
+        assert_eq!(migration.no_transaction(), def.no_transaction, "{at}: no_transaction");
+        assert_eq!(migration.irreversible(), def.irreversible, "{at}: irreversible");
+        assert_eq!(migration.backward_compatible(), def.backward_compatible, "{at}: backward_compatible");
+        assert_eq!(migration.disables_foreign_keys(), def.disables_foreign_keys(), "{at}: foreign keys");
+        assert_eq!(
+            migration.flags().contains(Flags::DOWN_DISABLES_FOREIGN_KEYS),
+            def.down_disables_foreign_keys(),
+            "{at}: down foreign keys"
+        );
+        assert_same_script(migration.up(), &def.up, &at);
+        match (migration.down(), &def.down) {
+            (Some(embedded), Some(loaded)) => assert_same_script(embedded, loaded, &at),
+            (None, None) => {}
+            (embedded, loaded) => panic!("{at}: down script {embedded:?} vs {loaded:?}"),
+        }
+    }
+    // The run-time loader of the facade gives the same value as the macro.
+    let from_dir = Migrations::from_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)).unwrap();
+    assert_eq!(&from_dir, embedded, "{folder}: Migrations::from_dir");
+}
+
+fn assert_same_script(embedded: &strata::Script, loaded: &strata_core::Script, at: &str) {
+    assert_eq!(embedded.file(), loaded.file, "{at}: file");
+    let embedded: Vec<(&str, u32, u32)> =
+        embedded.statements().iter().map(|s| (s.sql(), s.line(), s.column())).collect();
+    let loaded: Vec<(&str, u32, u32)> =
+        loaded.statements.iter().map(|s| (s.sql.as_str(), s.position.line, s.position.column)).collect();
+    assert_eq!(embedded, loaded, "{at}: statements");
+}
+
+#[test]
+fn flat_layout() {
+    assert_same(&FLAT, "ui-tests/fixtures/pass-flat");
+}
+
+#[test]
+fn folder_layout() {
+    assert_same(&FOLDER, "ui-tests/fixtures/pass-folder");
+}
+
+#[test]
+fn prefixed_layout() {
+    assert_same(&PREFIXED, "ui-tests/fixtures/pass-prefixed");
+}
+
+#[test]
+fn bom_and_crlf() {
+    assert_same(&BOM_CRLF, "ui-tests/fixtures/pass-bom-crlf");
+}
+
+#[test]
+fn dependencies() {
+    assert_same(&DEPENDENCIES, "ui-tests/fixtures/pass-depends-on-higher");
+}
+
+#[test]
+fn sample_migrations() {
+    assert_same(&SAMPLE, "migrations");
+}

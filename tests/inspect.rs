@@ -1,0 +1,116 @@
+//! Looking without touching: status, plan and verify; and the maintenance operations repair and
+//! baseline.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
+
+mod common;
+
+use common::{Scratch, recorded, tables};
+use strata::{Direction, Error, MigrationState, Operation, Target};
+
+const FILES: &[(&str, &str)] = &[
+    ("0001_a.sql", "CREATE TABLE a(x);"),
+    ("0001_a.down.sql", "DROP TABLE a;"),
+    ("0002_b.sql", "CREATE TABLE b(x);\nINSERT INTO b VALUES (1);"),
+    ("0002_b.down.sql", "DROP TABLE b;"),
+    ("0003_c.sql", "-- strata:no-transaction\nCREATE TABLE c(x);"),
+];
+
+#[test]
+fn plan_lists_steps_with_their_sql_and_writes_nothing() {
+    let scratch = Scratch::new();
+    let migrations = scratch.migrations("m", FILES);
+    let conn = scratch.open();
+    let plan = migrations.migrator().plan(&conn, Operation::Apply(Target::Latest)).unwrap();
+    let steps: Vec<(i64, Direction, usize, bool)> =
+        plan.steps.iter().map(|s| (s.version, s.direction, s.statements.len(), s.no_transaction)).collect();
+    assert_eq!(steps, [(1, Direction::Up, 1, false), (2, Direction::Up, 2, false), (3, Direction::Up, 1, true)]);
+    assert_eq!(plan.steps[1].statements[1], "INSERT INTO b VALUES (1)");
+    let text = plan.to_string();
+    assert!(text.contains("-- up 2_b (0002_b.sql)\nCREATE TABLE b(x);\nINSERT INTO b VALUES (1);\n"), "{text}");
+    assert!(text.contains("outside a transaction"), "{text}");
+    let mut conn = conn;
+    assert!(tables(&conn).is_empty());
+    let count: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 0, "not even the tracking table was created");
+
+    migrations.migrator().apply(&mut conn).unwrap();
+    let rollback = migrations.migrator().plan(&conn, Operation::Rollback(Target::Version(1)));
+    // 0003 has no down script: the plan refuses like the rollback would.
+    assert!(matches!(rollback, Err(Error::Irreversible { .. })));
+    migrations.migrator().rollback_to(&mut conn, 2).unwrap_err();
+}
+
+#[test]
+fn status_shows_each_migration_and_unknown_ones() {
+    let scratch = Scratch::new();
+    let migrations = scratch.migrations("m", FILES);
+    let mut conn = scratch.open();
+    migrations.migrator().apply_to(&mut conn, 2).unwrap();
+    conn.execute_batch(
+        "INSERT INTO strata_migrations VALUES (9, 'future', 'sha256:0000000000000000000000000000000000000000000000000000000000000000', '2030-01-01T00:00:00.000Z', 5, 'applied', 0);
+         UPDATE strata_migrations SET checksum = 'sha256:1111111111111111111111111111111111111111111111111111111111111111' WHERE version = 2;",
+    )
+    .unwrap();
+    let status = migrations.migrator().status(&conn).unwrap();
+    let states: Vec<(i64, &str)> = status
+        .migrations
+        .iter()
+        .map(|line| {
+            (
+                line.version,
+                match line.state {
+                    MigrationState::Applied(_) => "applied",
+                    MigrationState::Edited(_) => "edited",
+                    MigrationState::Dirty(_) => "dirty",
+                    MigrationState::Pending => "pending",
+                    _ => "other",
+                },
+            )
+        })
+        .collect();
+    assert_eq!(states, [(1, "applied"), (2, "edited"), (3, "pending")]);
+    assert_eq!(status.unknown.iter().map(|r| r.version).collect::<Vec<_>>(), [9]);
+    assert_eq!(status.pending(), 1);
+    let text = status.to_string();
+    assert!(text.contains("EDITED") && text.contains("future") && text.contains("unknown"), "{text}");
+}
+
+#[test]
+fn verify_passes_on_a_healthy_database_and_repair_accepts_edits() {
+    let scratch = Scratch::new();
+    let migrations = scratch.migrations("m", FILES);
+    let mut conn = scratch.open();
+    migrations.migrator().verify(&conn).unwrap();
+    migrations.migrator().apply(&mut conn).unwrap();
+    migrations.migrator().verify(&conn).unwrap();
+
+    let mut edited_files = FILES.to_vec();
+    edited_files[2] = ("0002_b.sql", "CREATE TABLE b(x);\nINSERT INTO b VALUES (2);");
+    let edited = scratch.migrations("m", &edited_files);
+    assert!(matches!(edited.migrator().verify(&conn), Err(Error::ChecksumMismatch { .. })));
+    let report = edited.migrator().repair(&mut conn).unwrap();
+    assert_eq!(report.checksums_updated.len(), 1);
+    assert_eq!(report.checksums_updated[0].0, 2);
+    assert_eq!(report.checksums_updated[0].2, edited.get(2).unwrap().checksum());
+    edited.migrator().verify(&conn).unwrap();
+    assert!(edited.migrator().apply(&mut conn).unwrap().ran.is_empty());
+}
+
+#[test]
+fn baseline_records_without_running_and_only_on_an_empty_history() {
+    let scratch = Scratch::new();
+    let migrations = scratch.migrations("m", FILES);
+    let mut conn = scratch.open();
+    conn.execute_batch("CREATE TABLE a(x); CREATE TABLE b(x);").unwrap();
+    let report = migrations.migrator().baseline(&mut conn, 2).unwrap();
+    assert_eq!(report.ran.len(), 2);
+    assert_eq!(recorded(&conn), [1, 2]);
+    let count: i64 = conn.query_row("SELECT count(*) FROM b", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, 0, "0002's INSERT did not run");
+    migrations.migrator().apply(&mut conn).unwrap();
+    assert_eq!(recorded(&conn), [1, 2, 3]);
+    let error = migrations.migrator().baseline(&mut conn, 1).unwrap_err();
+    assert!(matches!(error, Error::BaselineNotEmpty { rows: 3, .. }), "{error}");
+    assert!(matches!(migrations.migrator().baseline(&mut scratch.open(), 8), Err(Error::UnknownTarget { version: 8 })));
+}
