@@ -19,6 +19,15 @@
 //! compile error under the path literal that names the file, line and column, with a hint. Every
 //! problem in the folder is reported at once.
 //!
+//! With the default SQLite dialect, the macro then applies every up script, in order, to an
+//! in-memory SQLite database (bundled: FTS5, JSON and R*Tree included): a statement SQLite
+//! rejects is a compile error at its line and column with SQLite's message; a down script that
+//! does not restore the schema its up script found (*table `orders` still exists after
+//! `0003_add_orders.down.sql`*) is one too; so are `VACUUM`, `PRAGMA journal_mode` and explicit
+//! `BEGIN`/`COMMIT`/`ROLLBACK` in a migration that runs in a transaction. `dry_run = false` turns
+//! it off, `verify_down = false` turns off the down check, and `-- strata:no-dry-run` skips one
+//! file (and the later files' semantics).
+//!
 //! What reaches the binary is a [`Migrations`] value (usable in a `static`, a `const` or a `let`):
 //! the migrations already ordered, checksummed and split into statements. Editing a migration
 //! rebuilds the crate; for new files to do so too, add a build script (see [`build`]).
@@ -46,6 +55,7 @@
 //! -- strata:no-transaction
 //! -- strata:irreversible
 //! -- strata:backward-compatible
+//! -- strata:no-dry-run
 //! ```
 //!
 //! The application order is the topological sort of `depends-on`, ties broken by version.

@@ -11,12 +11,15 @@
 //! | read, normalise, checksum, split, directives | [`assemble`] |
 //! | resolve dependencies, order | [`order`] (on [`graph`]) |
 //! | all of it | [`load_dir`] |
+//! | the SQLite dry run (feature `dry-run`) | `dry_run` |
 
 pub mod assemble;
 pub mod checksum;
 pub mod dialect;
 pub mod directive;
 pub mod discover;
+#[cfg(feature = "dry-run")]
+pub mod dry_run;
 pub mod graph;
 pub mod lexer;
 pub mod load;
@@ -25,6 +28,7 @@ pub mod names;
 pub mod order;
 pub mod problem;
 mod suggest;
+pub mod transaction_rules;
 
 pub use checksum::{CHECKSUM_PREFIX, checksum, normalize, set_digest};
 pub use dialect::{Dialect, UnknownDialect};

@@ -16,10 +16,8 @@ pub struct Arguments {
     /// `dialect = "postgres"`: how scripts are split (SQLite by default).
     pub dialect: Dialect,
     /// `dry_run = false`: skip the compile-time dry run.
-    #[allow(dead_code)]
     pub dry_run: bool,
     /// `verify_down = false`: skip the down-script check of the dry run.
-    #[allow(dead_code)]
     pub verify_down: bool,
     /// `ignore = ["data_*.sql"]`: SQL files that are not migrations.
     pub ignore: Vec<String>,

@@ -31,5 +31,10 @@ fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream>
     let folder = resolve::folder(&args.path)?;
     let set = strata_core::load_dir(&folder, &args.path.value(), &args.load_options())
         .map_err(|problems| report::problems(&args.path, &problems))?;
+    // The dry run speaks SQLite only; other dialects are checked by the lexer alone.
+    if args.dry_run && args.dialect == strata_core::Dialect::Sqlite {
+        let options = strata_core::dry_run::DryRunOptions { verify_down: args.verify_down };
+        strata_core::dry_run::dry_run(&set, &options).map_err(|problems| report::problems(&args.path, &problems))?;
+    }
     Ok(expand::migrations(&set))
 }

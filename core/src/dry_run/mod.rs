@@ -1,0 +1,242 @@
+//! The compile-time dry run: every up script applied in order to an in-memory SQLite database,
+//! statement by statement, the way the runtime applies it; every down script checked to restore
+//! the schema its up script found, then the up script applied again ("redo").
+//!
+//! A statement SQLite rejects is a problem at its line and column (at the error inside it when
+//! SQLite gives an offset), with SQLite's message. After the first such problem the later
+//! migrations are not executed (their errors would only echo it), but the statement rules below
+//! are still checked for all of them.
+
+mod schema;
+
+pub use schema::{Difference, Journal, Schema, SchemaObject, normalize_sql};
+
+use crate::model::{MigrationDef, MigrationSet, Script};
+use crate::problem::{Position, Problem, Problems};
+use crate::transaction_rules::outside_transaction_only;
+use rusqlite::Connection;
+use schema::Touched;
+
+/// What the dry run checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DryRunOptions {
+    /// Check that each down script restores the schema its up script found.
+    pub verify_down: bool,
+}
+
+impl Default for DryRunOptions {
+    fn default() -> Self {
+        Self { verify_down: true }
+    }
+}
+
+/// Applies `set` to an in-memory SQLite database and checks every down script.
+///
+/// # Errors
+///
+/// Statements SQLite rejects, statements that cannot run inside the migration's transaction,
+/// down scripts that do not restore the schema, foreign key violations left by a migration that
+/// turned foreign keys off; or the in-memory database itself failing.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("0001_a.sql"), "CREATE TABLE a(x);")?;
+/// std::fs::write(dir.path().join("0002_b.sql"), "CREATE INDEX b ON missing(x);")?;
+/// let set = strata_core::load_dir(dir.path(), "migrations", &Default::default())?;
+/// let problems = strata_core::dry_run::dry_run(&set, &Default::default()).unwrap_err();
+/// assert_eq!(problems.to_string().lines().next(), Some("0002_b.sql:1:1: no such table: main.missing"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dry_run(set: &MigrationSet, options: &DryRunOptions) -> Result<(), Problems> {
+    let mut problems = Vec::new();
+    let mut halted_at = None;
+    for (index, migration) in set.migrations.iter().enumerate() {
+        let found = statement_rules(migration);
+        if !found.is_empty() && halted_at.is_none() {
+            halted_at = Some(index);
+        }
+        problems.extend(found);
+    }
+    let mut run = Run::new().map_err(|error| Problems(vec![database_problem(&error)]))?;
+    for (index, migration) in set.migrations.iter().enumerate() {
+        // `strata:no-dry-run` skips the file, and the later ones' semantics with it: they may
+        // need what it creates.
+        if migration.no_dry_run || halted_at.is_some_and(|halt| index >= halt) {
+            break;
+        }
+        if let Err(found) = run.migration(migration, options) {
+            problems.extend(found);
+            break;
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Problems(problems)) }
+}
+
+/// The statements of `migration` that cannot run inside its transaction.
+fn statement_rules(migration: &MigrationDef) -> Vec<Problem> {
+    if migration.no_transaction {
+        return Vec::new();
+    }
+    let scripts = std::iter::once(&migration.up).chain(migration.down.as_ref());
+    scripts
+        .flat_map(|script| script.statements.iter().map(move |statement| (script, statement)))
+        .filter_map(|(script, statement)| {
+            let (message, help) = outside_transaction_only(&statement.sql)?;
+            Some(Problem::in_file(script.file.clone(), message).at(statement.position).help(help))
+        })
+        .collect()
+}
+
+fn database_problem(error: &rusqlite::Error) -> Problem {
+    Problem::new(format!("the dry run's in-memory SQLite database failed: {error}"))
+        .help("turn the dry run off with `dry_run = false` and report this")
+}
+
+/// The in-memory database and what the dry run knows of its schema.
+struct Run {
+    conn: Connection,
+    schema: Schema,
+}
+
+impl Run {
+    fn new() -> rusqlite::Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        let schema = Schema::read(&conn)?;
+        Ok(Self { conn, schema })
+    }
+
+    fn migration(&mut self, migration: &MigrationDef, options: &DryRunOptions) -> Result<(), Vec<Problem>> {
+        // Notes the value, before the up script, of everything the up and down scripts change.
+        let mut journal = Journal::default();
+        self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut journal)?;
+        let Some(down) = migration.down.as_ref().filter(|_| options.verify_down) else {
+            return Ok(());
+        };
+        self.script(migration, down, migration.down_disables_foreign_keys(), &mut journal)?;
+        let mut problems: Vec<Problem> =
+            self.schema.differences(&journal).iter().map(|d| difference_problem(d, migration, down)).collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // Redo: the up script again, on the schema the down script restored.
+        let redo = self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut Journal::default());
+        if let Err(found) = redo {
+            let help = format!(
+                "the up script failed when run again after `{}`: make the down script undo everything the up script does",
+                down.file
+            );
+            problems.extend(found.into_iter().map(|problem| problem.help(help.clone())));
+            return Err(problems);
+        }
+        Ok(())
+    }
+
+    /// Runs one script the way the runtime does: in a transaction unless `no-transaction`, with
+    /// foreign keys off around it when it turns them off. Then brings the schema up to date.
+    fn script(
+        &mut self,
+        migration: &MigrationDef,
+        script: &Script,
+        foreign_keys_off: bool,
+        journal: &mut Journal,
+    ) -> Result<(), Vec<Problem>> {
+        let database = |error: rusqlite::Error| vec![database_problem(&error)];
+        if foreign_keys_off {
+            self.conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(database)?;
+        }
+        let transactional = !migration.no_transaction;
+        if transactional {
+            self.conn.execute_batch("BEGIN").map_err(database)?;
+        }
+        let mut result = self.statements(script);
+        if result.is_ok() && foreign_keys_off {
+            result = self.foreign_key_check(script);
+        }
+        if transactional {
+            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            self.conn.execute_batch(end).map_err(database)?;
+        }
+        if foreign_keys_off {
+            self.conn.execute_batch("PRAGMA foreign_keys = ON").map_err(database)?;
+        }
+        result?;
+        let mut touched = Touched::default();
+        for statement in &script.statements {
+            touched.statement(&statement.sql);
+        }
+        self.schema.advance(&self.conn, &touched, journal).map_err(database)
+    }
+
+    fn statements(&self, script: &Script) -> Result<(), Vec<Problem>> {
+        for statement in &script.statements {
+            // The runtime honours `PRAGMA foreign_keys = OFF` around the transaction; inside it
+            // SQLite ignores the pragma, so the dry run does too.
+            if let Err(error) = self.conn.execute_batch(&statement.sql) {
+                let (message, offset) = match &error {
+                    rusqlite::Error::SqlInputError { msg, offset, .. } => (msg.clone(), usize::try_from(*offset).ok()),
+                    rusqlite::Error::SqliteFailure(_, Some(message)) => (message.clone(), None),
+                    other => (other.to_string(), None),
+                };
+                let position =
+                    offset.map_or(statement.position, |offset| within(statement.position, &statement.sql, offset));
+                let help = "the dry run applies every migration in order to an empty in-memory SQLite database; fix the statement, or mark the file `-- strata:no-dry-run` if it needs what the build machine lacks";
+                return Err(vec![Problem::in_file(script.file.clone(), message).at(position).help(help)]);
+            }
+        }
+        Ok(())
+    }
+
+    fn foreign_key_check(&self, script: &Script) -> Result<(), Vec<Problem>> {
+        let violation: Option<(String, String)> = self
+            .conn
+            .query_row("PRAGMA foreign_key_check", [], |row| Ok((row.get(0)?, row.get(2)?)))
+            .map(Some)
+            .or_else(|error| if error == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(error) })
+            .map_err(|error| vec![database_problem(&error)])?;
+        match violation {
+            Some((table, parent)) => Err(vec![Problem::in_file(
+                script.file.clone(),
+                format!("foreign keys are violated after the script: a row of `{table}` references a missing row of `{parent}`"),
+            )
+            .help("copy every referenced row when rebuilding a table with foreign keys off")]),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The position of byte `offset` of `sql`, a statement that starts at `start`.
+fn within(start: Position, sql: &str, offset: usize) -> Position {
+    let relative = Position::of_offset(sql, offset);
+    if relative.line == 1 {
+        Position::new(start.line, start.column + relative.column - 1)
+    } else {
+        Position::new(start.line + relative.line - 1, relative.column)
+    }
+}
+
+fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &Script) -> Problem {
+    let up = &migration.up.file;
+    let (message, help) = match difference {
+        Difference::Remains(object) => (
+            format!("{object} still exists after `{}`", down.file),
+            format!("drop it in the down script: `{up}` creates it"),
+        ),
+        Difference::Missing(object) => (
+            format!("{object} is missing after `{}`", down.file),
+            format!("the down script drops what existed before `{up}`; drop only what `{up}` creates"),
+        ),
+        Difference::Changed { before, after } => (
+            format!(
+                "{after} differs after `{}`: it was `{}` and is now `{}`",
+                down.file,
+                before.sql.as_deref().unwrap_or(""),
+                after.sql.as_deref().unwrap_or("")
+            ),
+            "make the down script restore the definition the up script found".to_owned(),
+        ),
+    };
+    Problem::in_file(down.file.clone(), message).help(help)
+}
+
+#[cfg(test)]
+mod tests;

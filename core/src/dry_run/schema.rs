@@ -1,0 +1,393 @@
+//! What the dry run knows of the schema, kept up to date at a cost proportional to what each
+//! script touches rather than to the size of the schema.
+//!
+//! SQLite gives every new `sqlite_master` row a rowid above every row that exists at that moment,
+//! so the rows a script created are those above the highest surviving rowid, found by a rowid
+//! range scan. What it dropped, and which tables `ALTER TABLE .. ADD`/`DROP` rewrote in place,
+//! its statements say (DDL cannot hide in triggers, so the top-level statements are all there
+//! is). A rename (which rewrites the rows of every object that refers to the table), virtual
+//! tables (whose modules create and drop shadow tables) and `VACUUM` (which may renumber rows)
+//! fall back to reading the whole schema; SQLite's own cost for those is already proportional
+//! to it.
+//!
+//! An authorizer could report drops too, but SQLite calls it for every object it re-parses
+//! during an `ALTER TABLE`: on a large schema that alone made the dry run half again as slow.
+
+use rusqlite::Connection;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+/// One `sqlite_master` row, its SQL normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaObject {
+    /// `table`, `index`, `view` or `trigger`.
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
+    /// The table it belongs to.
+    pub table: String,
+    /// Its SQL with white space normalised (`None` for automatic indexes).
+    pub sql: Option<String>,
+}
+
+impl fmt::Display for SchemaObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.kind, self.name)
+    }
+}
+
+/// Collapses runs of white space and drops it around punctuation, so that two spellings of one
+/// definition compare equal.
+pub fn normalize_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut pending_space = false;
+    for ch in sql.chars() {
+        if ch.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        let punctuation = matches!(ch, '(' | ')' | ',' | ';' | '=');
+        if pending_space && !out.is_empty() && !punctuation && !out.ends_with(['(', ',', '=']) {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(ch);
+    }
+    out
+}
+
+/// What a script's statements do to the schema.
+#[derive(Debug, Default)]
+pub struct Touched {
+    /// Names of dropped objects.
+    pub dropped: BTreeSet<String>,
+    /// Names of dropped tables (their indexes and triggers went with them).
+    pub dropped_tables: BTreeSet<String>,
+    /// Tables changed in place by `ALTER TABLE .. ADD` or `DROP COLUMN`.
+    pub altered: BTreeSet<String>,
+    /// The script did something only a full read of the schema follows.
+    pub needs_full_read: bool,
+}
+
+impl Touched {
+    /// Notes what `sql`, one statement, does to the schema.
+    pub fn statement(&mut self, sql: &str) {
+        let mut words = sql.split_whitespace();
+        let first = words.next().unwrap_or_default();
+        let second = words.next().unwrap_or_default();
+        let is = |word: &str, expected: &str| word.eq_ignore_ascii_case(expected);
+        if is(first, "vacuum") {
+            // VACUUM may renumber `sqlite_master`.
+            self.needs_full_read = true;
+        } else if is(first, "create") && is(second, "virtual") {
+            self.needs_full_read = true;
+        } else if is(first, "alter") && is(second, "table") {
+            // `ALTER TABLE t ADD|DROP ..` rewrites t's row in place; a rename rewrites the rows
+            // of every object that refers to the table.
+            match (words.next().map(unquote), words.next()) {
+                (Some(name), Some(action)) if is(action, "add") || is(action, "drop") => {
+                    self.altered.insert(name);
+                }
+                _ => self.needs_full_read = true,
+            }
+        } else if is(first, "drop") {
+            let mut name = words.next();
+            if name.is_some_and(|w| is(w, "if")) {
+                words.next(); // EXISTS
+                name = words.next();
+            }
+            let Some(name) = name.map(unquote) else { return };
+            if is(second, "table") {
+                self.dropped_tables.insert(name.clone());
+                self.dropped.insert(name);
+            } else if ["index", "trigger", "view"].iter().any(|kind| is(second, kind)) {
+                self.dropped.insert(name);
+            }
+        }
+    }
+}
+
+/// `t`, `"t"`, `[t]`, `main.t` → `t`.
+fn unquote(word: &str) -> String {
+    let name = word.rsplit_once('.').map_or(word, |(_, name)| name);
+    name.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']')).to_owned()
+}
+
+/// The values objects had when a journal started: what a later state is compared against.
+#[derive(Debug, Default)]
+pub struct Journal {
+    originals: HashMap<String, Option<SchemaObject>>,
+}
+
+/// How the picture indexes a name: SQLite's names are case-insensitive (`DROP TABLE Users` drops
+/// `users`).
+fn key(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+/// The dry run's picture of `sqlite_master`, changed in place as scripts run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    by_rowid: BTreeMap<i64, SchemaObject>,
+    /// Rowids by [`key`].
+    rowid_of: HashMap<String, i64>,
+    /// Object keys by the key of the table they belong to, for what `DROP TABLE` takes with it.
+    by_table: HashMap<String, BTreeSet<String>>,
+}
+
+/// How one object differs between two states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    /// In the later state only.
+    Remains(SchemaObject),
+    /// In the earlier state only.
+    Missing(SchemaObject),
+    /// In both, defined differently.
+    Changed {
+        /// The earlier definition.
+        before: SchemaObject,
+        /// The later one.
+        after: SchemaObject,
+    },
+}
+
+const COLUMNS: &str = "SELECT rowid, type, name, tbl_name, sql FROM sqlite_master";
+
+fn object(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, SchemaObject)> {
+    Ok((
+        row.get(0)?,
+        SchemaObject {
+            kind: row.get(1)?,
+            name: row.get(2)?,
+            table: row.get(3)?,
+            sql: row.get::<_, Option<String>>(4)?.map(|sql| normalize_sql(&sql)),
+        },
+    ))
+}
+
+impl Schema {
+    /// Reads the whole schema.
+    pub fn read(conn: &Connection) -> rusqlite::Result<Self> {
+        let mut schema = Schema::default();
+        let mut statement = conn.prepare_cached(COLUMNS)?;
+        for row in statement.query_map([], object)? {
+            let (rowid, object) = row?;
+            schema.insert(rowid, object);
+        }
+        Ok(schema)
+    }
+
+    fn get(&self, name: &str) -> Option<&SchemaObject> {
+        self.rowid_of.get(&key(name)).and_then(|rowid| self.by_rowid.get(rowid))
+    }
+
+    fn insert(&mut self, rowid: i64, object: SchemaObject) {
+        let name = key(&object.name);
+        self.remove(&name);
+        self.by_table.entry(key(&object.table)).or_default().insert(name.clone());
+        self.rowid_of.insert(name, rowid);
+        self.by_rowid.insert(rowid, object);
+    }
+
+    fn remove(&mut self, name: &str) -> Option<SchemaObject> {
+        let name = key(name);
+        let rowid = self.rowid_of.remove(&name)?;
+        let object = self.by_rowid.remove(&rowid)?;
+        let table = key(&object.table);
+        if let Some(names) = self.by_table.get_mut(&table) {
+            names.remove(&name);
+            if names.is_empty() {
+                self.by_table.remove(&table);
+            }
+        }
+        Some(object)
+    }
+
+    /// Records `name`'s value in `journal` unless the journal already has it.
+    fn note(&self, journal: &mut Journal, name: &str) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = journal.originals.entry(key(name)) {
+            let value = self.get(entry.key()).cloned();
+            entry.insert(value);
+        }
+    }
+
+    /// Brings the picture up to date after a script that did `touched`, noting in `journal` the
+    /// values of whatever changes.
+    pub fn advance(&mut self, conn: &Connection, touched: &Touched, journal: &mut Journal) -> rusqlite::Result<()> {
+        let drops_virtual_table = touched.dropped_tables.iter().any(|table| {
+            self.get(table)
+                .and_then(|object| object.sql.as_deref())
+                .is_some_and(|sql| sql.starts_with("CREATE VIRTUAL"))
+        });
+        if touched.needs_full_read || drops_virtual_table {
+            let fresh = Schema::read(conn)?;
+            let names: BTreeSet<&String> = self.rowid_of.keys().chain(fresh.rowid_of.keys()).collect();
+            for name in names {
+                if self.get(name) != fresh.get(name) {
+                    self.note(journal, name);
+                }
+            }
+            *self = fresh;
+            return Ok(());
+        }
+        let implicit: Vec<String> = touched
+            .dropped_tables
+            .iter()
+            .filter_map(|table| self.by_table.get(&key(table)))
+            .flatten()
+            .cloned()
+            .collect();
+        for name in implicit.iter().chain(&touched.dropped) {
+            self.note(journal, name);
+            self.remove(name);
+        }
+        for name in &touched.altered {
+            if let Some(&rowid) = self.rowid_of.get(&key(name)) {
+                self.note(journal, name);
+                let mut statement = conn.prepare_cached(&format!("{COLUMNS} WHERE rowid = ?1"))?;
+                let mut rows = statement.query_map([rowid], object)?;
+                self.remove(name);
+                if let Some(row) = rows.next() {
+                    let (rowid, object) = row?;
+                    self.insert(rowid, object);
+                }
+            }
+        }
+        // New rows get a rowid above every row that exists when they are inserted, so above the
+        // highest surviving one.
+        let highest = self.by_rowid.keys().next_back().copied().unwrap_or(0);
+        let mut statement = conn.prepare_cached(&format!("{COLUMNS} WHERE rowid > ?1"))?;
+        for row in statement.query_map([highest], object)? {
+            let (rowid, object) = row?;
+            self.note(journal, &object.name);
+            self.insert(rowid, object);
+        }
+        Ok(())
+    }
+
+    /// How the objects `journal` noted differ now from when it started, by name.
+    pub fn differences(&self, journal: &Journal) -> Vec<Difference> {
+        let mut names: Vec<&String> = journal.originals.keys().collect();
+        names.sort();
+        let mut differences = Vec::new();
+        for name in names {
+            match (journal.originals[name].as_ref(), self.get(name)) {
+                (None, Some(after)) => differences.push(Difference::Remains(after.clone())),
+                (Some(before), None) => differences.push(Difference::Missing(before.clone())),
+                (Some(before), Some(after)) if before != after => {
+                    differences.push(Difference::Changed { before: before.clone(), after: after.clone() })
+                }
+                _ => {}
+            }
+        }
+        differences
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Db {
+        conn: Connection,
+        schema: Schema,
+    }
+
+    impl Db {
+        fn new() -> Self {
+            let conn = Connection::open_in_memory().expect("memory");
+            let schema = Schema::read(&conn).expect("read");
+            Self { conn, schema }
+        }
+
+        fn run(&mut self, sql: &str, journal: &mut Journal) {
+            let mut touched = Touched::default();
+            for statement in crate::split_statements(sql, crate::Dialect::Sqlite).expect("lexes") {
+                self.conn.execute_batch(&statement.sql).expect("sql");
+                touched.statement(&statement.sql);
+            }
+            self.schema.advance(&self.conn, &touched, journal).expect("advance");
+        }
+    }
+
+    #[test]
+    fn reads_what_statements_do() {
+        let mut touched = Touched::default();
+        for sql in [
+            "DROP TABLE IF EXISTS main.\"Users\"",
+            "drop index [i]",
+            "DROP VIEW v",
+            "ALTER TABLE t ADD COLUMN c",
+            "SELECT 1",
+        ] {
+            touched.statement(sql);
+        }
+        assert_eq!(touched.dropped.iter().map(String::as_str).collect::<Vec<_>>(), ["Users", "i", "v"]);
+        assert_eq!(touched.dropped_tables.iter().map(String::as_str).collect::<Vec<_>>(), ["Users"]);
+        assert_eq!(touched.altered.iter().map(String::as_str).collect::<Vec<_>>(), ["t"]);
+        assert!(!touched.needs_full_read);
+        for sql in ["ALTER TABLE t RENAME TO u", "VACUUM", "CREATE VIRTUAL TABLE f USING fts5(x)"] {
+            let mut touched = Touched::default();
+            touched.statement(sql);
+            assert!(touched.needs_full_read, "{sql}");
+        }
+    }
+
+    #[test]
+    fn normalises_white_space() {
+        assert_eq!(normalize_sql("CREATE TABLE t (\n  a INT,\n  b TEXT\n)"), "CREATE TABLE t(a INT,b TEXT)");
+        assert_eq!(normalize_sql("CREATE INDEX i ON t(a , b)"), normalize_sql("CREATE INDEX i ON t (a,b)"));
+    }
+
+    #[test]
+    fn follows_every_change_incrementally_like_a_full_read() {
+        let mut db = Db::new();
+        for sql in [
+            "CREATE TABLE a(x); CREATE INDEX a_x ON a(x); CREATE TABLE b(y UNIQUE)",
+            "CREATE TRIGGER t AFTER INSERT ON b BEGIN SELECT 1; END; CREATE VIEW v AS SELECT * FROM a",
+            "DROP TABLE b",
+            "DROP INDEX a_x; CREATE TABLE c(z)",
+            "ALTER TABLE c ADD COLUMN w; ALTER TABLE \"a\" ADD y",
+            "ALTER TABLE c DROP COLUMN w",
+            "DROP VIEW v; DROP TABLE c; CREATE TABLE d(w)",
+            "ALTER TABLE d RENAME TO e",
+            "CREATE VIRTUAL TABLE f USING fts5(x)",
+            "DROP TABLE f",
+            "CREATE TABLE Mixed(x); CREATE INDEX Mixed_x ON Mixed(x)",
+            "DROP INDEX MIXED_X; ALTER TABLE mixed ADD COLUMN y",
+            "DROP TABLE \"MIXED\"",
+        ] {
+            db.run(sql, &mut Journal::default());
+            assert_eq!(db.schema, Schema::read(&db.conn).expect("read"), "after {sql}");
+        }
+    }
+
+    #[test]
+    fn differences_name_what_remains_is_missing_or_changed() {
+        let mut db = Db::new();
+        db.run("CREATE TABLE keep(x); CREATE TABLE gone(y)", &mut Journal::default());
+        let mut journal = Journal::default();
+        db.run("DROP TABLE gone; DROP TABLE keep; CREATE TABLE keep(x, z); CREATE TABLE extra(w)", &mut journal);
+        let found: Vec<String> = db
+            .schema
+            .differences(&journal)
+            .iter()
+            .map(|d| match d {
+                Difference::Remains(o) => format!("remains {o}"),
+                Difference::Missing(o) => format!("missing {o}"),
+                Difference::Changed { after, .. } => format!("changed {after}"),
+            })
+            .collect();
+        assert_eq!(found, ["remains table `extra`", "missing table `gone`", "changed table `keep`"]);
+    }
+
+    #[test]
+    fn an_undone_change_is_no_difference() {
+        let mut db = Db::new();
+        db.run("CREATE TABLE t(a)", &mut Journal::default());
+        let mut journal = Journal::default();
+        db.run("ALTER TABLE t ADD COLUMN b; CREATE INDEX t_a ON t(a)", &mut journal);
+        db.run("DROP INDEX t_a; ALTER TABLE t DROP COLUMN b", &mut journal);
+        assert_eq!(db.schema.differences(&journal), []);
+    }
+}
