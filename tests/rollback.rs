@@ -125,3 +125,31 @@ fn rolling_back_under_newer_unknown_migrations_is_refused() {
     assert!(matches!(&error, Error::DatabaseAhead { unknown } if unknown[0].version == 2), "{error}");
     assert_eq!(recorded(&conn), [1, 2]);
 }
+
+#[test]
+fn a_no_transaction_migration_rolls_back_outside_a_transaction() {
+    let scratch = Scratch::new();
+    let files = |down: &'static str| {
+        [
+            ("0001_a.sql", "CREATE TABLE a(x);"),
+            ("0002_big.sql", "-- strata:no-transaction\nCREATE TABLE big(x);"),
+            ("0002_big.down.sql", down),
+        ]
+    };
+    // VACUUM cannot run inside a transaction: this rollback only works outside one.
+    let migrations = scratch.migrations("m", &files("DROP TABLE big;\nVACUUM;"));
+    let mut conn = scratch.open();
+    migrations.migrator().apply(&mut conn).unwrap();
+    migrations.migrator().rollback_to(&mut conn, 1).unwrap();
+    assert_eq!(tables(&conn), ["a"]);
+    assert_eq!(recorded(&conn), [1]);
+
+    // A down script that fails part-way leaves the row dirty, which stops later runs.
+    let broken = scratch.migrations("m", &files("DROP TABLE big;\nDROP TABLE nowhere;"));
+    broken.migrator().apply(&mut conn).unwrap();
+    let error = broken.migrator().rollback_to(&mut conn, 1).unwrap_err();
+    assert!(matches!(error, Error::Statement { statement: 2, .. }), "{error}");
+    assert!(
+        matches!(broken.migrator().apply(&mut conn), Err(Error::Dirty { ref migration }) if migration.version == 2)
+    );
+}

@@ -142,6 +142,9 @@ pub(crate) fn revert_one(
     migration: &Migration,
     down: &Script,
 ) -> Result<Option<Duration>> {
+    if migration.no_transaction() {
+        return revert_without_transaction(conn, table, migration, down);
+    }
     let needs_foreign_keys_off = migration.flags().contains(crate::migration::Flags::DOWN_DISABLES_FOREIGN_KEYS);
     with_foreign_keys_off(conn, needs_foreign_keys_off, |conn, check_foreign_keys_after| {
         let tx =
@@ -159,4 +162,28 @@ pub(crate) fn revert_one(
         tx.commit().map_err(sqlite("committing a rollback"))?;
         Ok(Some(started.elapsed()))
     })
+}
+
+/// A `no-transaction` migration's down script runs outside a transaction too: its row is marked
+/// dirty first and removed after, so a failure part-way stops later runs like a failed apply.
+fn revert_without_transaction(
+    conn: &mut Connection,
+    table: &TrackingTable,
+    migration: &Migration,
+    down: &Script,
+) -> Result<Option<Duration>> {
+    {
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sqlite("starting a transaction"))?;
+        if table.state_of(&tx, migration.version())? != Some(State::Applied) {
+            return Ok(None);
+        }
+        table.mark_dirty(&tx, migration.version())?;
+        table.clear_digest(&tx)?;
+        tx.commit().map_err(sqlite("recording a dirty migration"))?;
+    }
+    let started = Instant::now();
+    run_script(conn, migration, down, Direction::Down)?;
+    table.delete(conn, migration.version())?;
+    Ok(Some(started.elapsed()))
 }

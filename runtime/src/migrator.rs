@@ -463,7 +463,7 @@ impl<'m> Migrator<'m> {
                     direction,
                     file: script.file().to_owned(),
                     statements: script.statements().iter().map(|s| s.sql().to_owned()).collect(),
-                    no_transaction: direction == Direction::Up && migration.no_transaction(),
+                    no_transaction: migration.no_transaction(),
                 })
             })
             .collect();

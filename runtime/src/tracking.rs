@@ -236,6 +236,13 @@ impl TrackingTable {
         .map_err(sqlite("recording a migration"))
     }
 
+    /// Marks an applied migration dirty: a `no-transaction` down script is about to run.
+    pub(crate) fn mark_dirty(&self, conn: &Connection, version: i64) -> Result<()> {
+        conn.execute(&format!("UPDATE {} SET state = 'dirty' WHERE version = ?1", self.table), [version])
+            .map(drop)
+            .map_err(sqlite("recording a dirty migration"))
+    }
+
     pub(crate) fn update_checksum(&self, conn: &Connection, version: i64, checksum: &str) -> Result<()> {
         conn.execute(&format!("UPDATE {} SET checksum = ?2 WHERE version = ?1", self.table), params![version, checksum])
             .map(drop)
