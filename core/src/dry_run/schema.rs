@@ -169,7 +169,7 @@ impl Schema {
     /// Reads the whole schema.
     pub fn read(conn: &Connection) -> rusqlite::Result<Self> {
         let mut schema = Schema::default();
-        let mut statement = conn.prepare_cached(COLUMNS)?;
+        let mut statement = conn.prepare(COLUMNS)?;
         for row in statement.query_map([], object)? {
             let (rowid, object) = row?;
             schema.insert(rowid, object);
@@ -244,7 +244,7 @@ impl Schema {
         for name in &touched.altered {
             if let Some(&rowid) = self.rowid_of.get(&key(name)) {
                 self.note(journal, name);
-                let mut statement = conn.prepare_cached(&format!("{COLUMNS} WHERE rowid = ?1"))?;
+                let mut statement = conn.prepare(&format!("{COLUMNS} WHERE rowid = ?1"))?;
                 let mut rows = statement.query_map([rowid], object)?;
                 self.remove(name);
                 if let Some(row) = rows.next() {
@@ -256,7 +256,7 @@ impl Schema {
         // New rows get a rowid above every row that exists when they are inserted, so above the
         // highest surviving one.
         let highest = self.by_rowid.keys().next_back().copied().unwrap_or(0);
-        let mut statement = conn.prepare_cached(&format!("{COLUMNS} WHERE rowid > ?1"))?;
+        let mut statement = conn.prepare(&format!("{COLUMNS} WHERE rowid > ?1"))?;
         for row in statement.query_map([highest], object)? {
             let (rowid, object) = row?;
             self.note(journal, &object.name);
