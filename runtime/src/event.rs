@@ -61,20 +61,13 @@ fn trace(event: &Event<'_>) {
         Event::Started { migration, direction } => {
             tracing::info!(version = migration.version(), name = migration.name(), %direction, "migration started");
         }
-        Event::Applied { migration, duration } => {
+        Event::Applied { migration, duration } | Event::RolledBack { migration, duration } => {
+            let done = if matches!(event, Event::Applied { .. }) { "applied" } else { "rolled back" };
             tracing::info!(
                 version = migration.version(),
                 name = migration.name(),
                 duration_ms = duration.as_millis() as u64,
-                "migration applied"
-            );
-        }
-        Event::RolledBack { migration, duration } => {
-            tracing::info!(
-                version = migration.version(),
-                name = migration.name(),
-                duration_ms = duration.as_millis() as u64,
-                "migration rolled back"
+                "migration {done}"
             );
         }
         Event::Failed { migration, direction, duration, error } => {

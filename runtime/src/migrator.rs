@@ -225,7 +225,11 @@ impl<'m> Migrator<'m> {
                 }
             }
         }
-        self.record_digest_if_complete(conn, &table)?;
+        // Only a run that leaves every known migration applied, and nothing unknown, can complete
+        // the set: anything else skips the extra write transaction.
+        if report.database_ahead.is_empty() && report.ran.len() + report.skipped == self.migrations.len() {
+            self.record_digest_if_complete(conn, &table)?;
+        }
         report.duration = started.elapsed();
         Ok(report)
     }
@@ -242,12 +246,11 @@ impl<'m> Migrator<'m> {
     /// migrations do not license it (they may build on what would be reverted).
     fn check_rollback(&self, history: &History) -> Result<Vec<i64>> {
         history.check_dirty(self.migrations)?;
-        let ahead = history.check_ahead(self.allow_database_ahead)?;
-        if !ahead.is_empty() && !self.allow_database_ahead {
+        if !history.unknown.is_empty() && !self.allow_database_ahead {
             return Err(history.ahead_error());
         }
         history.check_drift(self.migrations)?;
-        Ok(ahead)
+        Ok(history.unknown.iter().map(|&index| history.rows[index].version).collect())
     }
 
     /// Runs one migration's work between its events (and in its span).

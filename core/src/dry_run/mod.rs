@@ -113,7 +113,7 @@ impl Run {
             return Ok(());
         };
         self.script(migration, down, migration.down_disables_foreign_keys(), &mut journal)?;
-        let mut problems: Vec<Problem> =
+        let problems: Vec<Problem> =
             self.schema.differences(&journal).iter().map(|d| difference_problem(d, migration, down)).collect();
         if !problems.is_empty() {
             return Err(problems);
@@ -125,8 +125,7 @@ impl Run {
                 "the up script failed when run again after `{}`: make the down script undo everything the up script does",
                 down.file
             );
-            problems.extend(found.into_iter().map(|problem| problem.help(help.clone())));
-            return Err(problems);
+            return Err(found.into_iter().map(|problem| problem.help(help.clone())).collect());
         }
         Ok(())
     }
