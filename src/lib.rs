@@ -101,5 +101,7 @@
 
 pub mod build;
 
+#[cfg(feature = "runtime")]
 pub use strata_macros::embed_migrations;
+#[cfg(feature = "runtime")]
 pub use strata_runtime::*;

@@ -117,6 +117,36 @@ fn out_of_order_migrations_are_refused_unless_allowed() {
 }
 
 #[test]
+fn refinery_unversioned_migrations_may_run_out_of_order_but_versioned_ones_may_not() {
+    let scratch = Scratch::new();
+    let mut conn = scratch.open();
+    let early = scratch.migrations("m", &[("V1__a.sql", "CREATE TABLE a(x);"), ("V3__c.sql", "CREATE TABLE c(x);")]);
+    early.migrator().apply(&mut conn).unwrap();
+
+    // refinery's `U2` (no `V2` beside it) is an up migration that may come late.
+    let unversioned = scratch.migrations(
+        "m",
+        &[("V1__a.sql", "CREATE TABLE a(x);"), ("U2__b.sql", "CREATE TABLE b(x);"), ("V3__c.sql", "CREATE TABLE c(x);")],
+    );
+    assert!(unversioned.get(2).unwrap().any_order());
+    unversioned.migrator().verify(&conn).unwrap();
+    let report = unversioned.migrator().apply(&mut conn).unwrap();
+    assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [2]);
+    assert_eq!(tables(&conn), ["a", "b", "c"]);
+
+    // A versioned `V2` in the same place is out of order.
+    let scratch = Scratch::new();
+    let mut conn = scratch.open();
+    early.migrator().apply(&mut conn).unwrap();
+    let versioned = scratch.migrations(
+        "m",
+        &[("V1__a.sql", "CREATE TABLE a(x);"), ("V2__b.sql", "CREATE TABLE b(x);"), ("V3__c.sql", "CREATE TABLE c(x);")],
+    );
+    let error = versioned.migrator().apply(&mut conn).unwrap_err();
+    assert!(matches!(&error, Error::OutOfOrder { migration, .. } if migration.version == 2), "{error}");
+}
+
+#[test]
 fn an_out_of_order_migration_waits_for_its_dependencies() {
     let scratch = Scratch::new();
     let mut conn = with_one_and_three_applied(&scratch);

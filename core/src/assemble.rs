@@ -23,8 +23,8 @@ pub struct Assembled {
 ///
 /// Returns the migration whenever its up script could be read, even with problems, so that
 /// later stages can still check the folder's dependencies; and every problem found in its files:
-/// unreadable or non-UTF-8 files, unterminated strings and comments, an empty up script, bad
-/// directives, invalid `metadata.toml`.
+/// unreadable or non-UTF-8 files, unterminated strings and comments, bad directives, invalid
+/// `metadata.toml`.
 pub fn assemble(
     candidate: Candidate,
     dialect: Dialect,
@@ -39,20 +39,13 @@ pub fn assemble(
     let run_in_transaction =
         candidate.metadata.as_ref().and_then(|file| read_metadata(file, files_read, &mut problems));
     let Some(up_text) = up_text else { return (None, problems) };
-    let (up, lexed) = match split(&up_file, up_text, dialect, &mut problems) {
-        Ok(script) => (script, true),
-        Err(script) => (script, false),
-    };
+    // An up script with no statement (diesel's comment-only placeholders, sqlx's empty files) is
+    // a migration that changes nothing: both tools apply and record it.
+    let up = split(&up_file, up_text, dialect, &mut problems).unwrap_or_else(|script| script);
 
     let (directives, directive_errors) = parse_directives(&up.text);
     for error in directive_errors {
         problems.push(Problem::in_file(up.file.clone(), error.message).at(error.position).help(error.help));
-    }
-    if lexed && up.statements.is_empty() {
-        problems.push(
-            Problem::in_file(up.file.clone(), format!("up script `{}` has no statement", up.file))
-                .help("write the migration's SQL, or delete the migration"),
-        );
     }
     // An empty or comment-only down script is no down script: rollback past it is refused
     // rather than silently doing nothing.
@@ -80,6 +73,7 @@ pub fn assemble(
         irreversible: directives.irreversible,
         backward_compatible: directives.backward_compatible,
         no_dry_run: directives.no_dry_run,
+        any_order: candidate.any_order,
     };
     (Some(Assembled { migration, dependencies: directives.depends_on }), problems)
 }

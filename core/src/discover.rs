@@ -3,10 +3,14 @@
 //! Nothing is read here but names: which files are migrations, in which layout, with which
 //! version, and which are ignored (hidden files, files that do not end in `.sql`, `ignore`
 //! patterns). A `.sql` file that matches no layout is a problem, never a silent skip.
+//!
+//! A prefixed `U<version>` file is Flyway's undo script when a `V<version>` has the same
+//! version, and refinery's unversioned migration (an up script allowed to run out of order)
+//! when none has: the same name means either, and only its siblings tell which.
 
 use crate::names::{Direction, Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
 use crate::problem::Problem;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -34,8 +38,11 @@ pub struct Candidate {
     pub down: Option<FileRef>,
     /// Diesel's `metadata.toml`, in the folder layout.
     pub metadata: Option<FileRef>,
-    /// The folder, in the folder layout (`0001_init/`).
+    /// The folder, in the folder layouts (`0001_init/`).
     pub folder: Option<String>,
+    /// refinery's unversioned migration (`U<version>` with no `V<version>`): it may be applied
+    /// after migrations ordered later.
+    pub any_order: bool,
 }
 
 impl Candidate {
@@ -89,6 +96,8 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
     let mut problems = Vec::new();
     let mut found: Vec<(ParsedName, FileRef)> = Vec::new();
     let mut folders: Vec<Candidate> = Vec::new();
+    // Files whose names are no migration's, with where their problem goes in `problems`.
+    let mut unnamed: Vec<(usize, Problem)> = Vec::new();
     for (file_name, path) in sorted_entries(dir, "", &mut problems) {
         if file_name.starts_with('.') {
             continue;
@@ -98,8 +107,16 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
         } else if file_name.ends_with(".sql") && !ignore.ignores(&file_name) {
             match parse_file_name(&file_name) {
                 Ok(parsed) => found.push((parsed, FileRef { relative: file_name, path })),
-                Err(error) => problems.push(name_problem(&file_name, &error)),
+                Err(error) => unnamed.push((problems.len(), name_problem(&file_name, &error))),
             }
+        }
+    }
+    // diesel and rusqlite_migration read only folders: beside migration folders, a `.sql` file
+    // that names no migration is not one (crates.io keeps a data file there). One that names a
+    // migration is still reported, as a mixed layout.
+    if folders.is_empty() {
+        for (index, problem) in unnamed.into_iter().rev() {
+            problems.insert(index, problem);
         }
     }
     check_single_layout(&found, &folders, &mut problems);
@@ -107,9 +124,18 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
     for candidate in folders {
         merge(&mut by_version, candidate, &mut problems);
     }
+    let versioned: BTreeSet<i64> = found
+        .iter()
+        .filter(|(parsed, _)| parsed.layout == Layout::Prefixed && parsed.direction == Direction::Up)
+        .map(|(parsed, _)| parsed.version.number)
+        .collect();
     for (parsed, file) in found {
+        let any_order = parsed.layout == Layout::Prefixed
+            && parsed.direction == Direction::Down
+            && !versioned.contains(&parsed.version.number);
         let (up, down) = match parsed.direction {
             Direction::Up => (Some(file), None),
+            Direction::Down if any_order => (Some(file), None),
             Direction::Down => (None, Some(file)),
         };
         let candidate = Candidate {
@@ -120,6 +146,7 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
             down,
             metadata: None,
             folder: None,
+            any_order,
         };
         merge(&mut by_version, candidate, &mut problems);
     }
@@ -160,13 +187,20 @@ fn merge(by_version: &mut BTreeMap<i64, Candidate>, candidate: Candidate, proble
         by_version.insert(candidate.version.number, candidate);
         return;
     };
+    // Flyway pairs an undo script with its migration by version alone; the other flat layouts
+    // by the whole name.
     let same_migration = existing.folder.is_none()
         && candidate.folder.is_none()
-        && existing.name == candidate.name
-        && existing.version.written == candidate.version.written;
+        && ((existing.layout == Layout::Prefixed && candidate.layout == Layout::Prefixed)
+            || (existing.name == candidate.name && existing.version.written == candidate.version.written));
     match (same_migration, &existing.up, &existing.down, candidate.up, candidate.down) {
         (true, _, None, None, Some(down)) => existing.down = Some(down),
-        (true, None, _, Some(up), None) => existing.up = Some(up),
+        (true, None, _, Some(up), None) => {
+            // The migration is named after its up script.
+            existing.up = Some(up);
+            existing.name = candidate.name;
+            existing.version = candidate.version;
+        }
         (_, _, _, up, down) => {
             let other = candidate.folder.or(up.or(down).map(|f| f.relative)).unwrap_or_default();
             problems.push(
@@ -194,7 +228,7 @@ fn check_single_layout(found: &[(ParsedName, FileRef)], folders: &[Candidate], p
             Problem::new(format!(
                 "the folder mixes migration layouts: `{first}` is {first_layout} and `{second}` is {second_layout}"
             ))
-            .help("use one layout for the whole folder: `<version>_<name>.sql`, `<version>_<name>/up.sql` or `V<version>__<name>.sql`"),
+            .help("use one layout for the whole folder: `<version>_<name>.sql`, `<version>_<name>/up.sql`, `<id>-<name>/up.sql` or `V<version>__<name>.sql`"),
         );
     }
 }
@@ -220,13 +254,14 @@ fn folder_candidate(
         }
     };
     let mut candidate = Candidate {
-        layout: Layout::Folder,
+        layout: parsed.layout,
         version: parsed.version,
         name: parsed.name,
         up: None,
         down: None,
         metadata: None,
         folder: Some(folder.clone()),
+        any_order: false,
     };
     for (file_name, file_path) in sorted_entries(path, &folder, problems) {
         let relative = format!("{folder}{file_name}");
@@ -352,5 +387,50 @@ mod tests {
                 "0002_c.down.sql: down script `0002_c.down.sql` has no up script",
             ]
         );
+    }
+
+    fn scripts(files: &[(&str, &str)]) -> Vec<(i64, Option<String>, Option<String>, bool)> {
+        let dir = folder(files);
+        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).expect("valid");
+        let file = |f: &Option<FileRef>| f.as_ref().map(|f| f.relative.clone());
+        candidates.iter().map(|c| (c.version.number, file(&c.up), file(&c.down), c.any_order)).collect()
+    }
+
+    #[test]
+    fn a_u_file_is_an_undo_beside_its_v_and_an_unversioned_migration_alone() {
+        let found = scripts(&[("V1__a.sql", ""), ("U1__undo_a.sql", ""), ("U2__b.sql", ""), ("V3__c.sql", "")]);
+        let some = |name: &str| Some(name.to_owned());
+        assert_eq!(
+            found,
+            [
+                (1, some("V1__a.sql"), some("U1__undo_a.sql"), false),
+                (2, some("U2__b.sql"), None, true),
+                (3, some("V3__c.sql"), None, false),
+            ]
+        );
+        // The undo script does not rename the migration: it is named after its up script.
+        let dir = folder(&[("U1__undo_a.sql", ""), ("V1__a.sql", "")]);
+        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).expect("valid");
+        assert_eq!(candidates[0].name, "a");
+    }
+
+    #[test]
+    fn diesel_and_rusqlite_migration_folders_do_not_mix() {
+        let found = messages(&[("2024-01-01-000000_a/up.sql", ""), ("02-b/up.sql", "")], &[]);
+        assert_eq!(
+            found,
+            ["the folder mixes migration layouts: `02-b/` is numbered folder and `2024-01-01-000000_a/` is folder"]
+        );
+    }
+
+    #[test]
+    fn files_beside_migration_folders_are_not_migrations_unless_they_name_one() {
+        let diesel = [("2024-01-01-000000_a/up.sql", ""), ("data_oauth.sql", ""), ("README.md", "")];
+        assert!(messages(&diesel, &[]).is_empty());
+        let numbered = [("01-a/up.sql", ""), ("seed.sql", "")];
+        assert!(messages(&numbered, &[]).is_empty());
+        let flat_beside = messages(&[("2024-01-01-000000_a/up.sql", ""), ("20240102000000_b.sql", "")], &[]);
+        assert_eq!(flat_beside.len(), 1, "{flat_beside:?}");
+        assert!(flat_beside[0].contains("mixes migration layouts"));
     }
 }

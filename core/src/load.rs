@@ -129,7 +129,7 @@ mod tests {
         let problems = load(&[
             ("0001_a.sql", b"SELECT 'open;"),
             ("0002_b.sql", b"-- strata:depends-on 0009_zzz\nSELECT 1;"),
-            ("0003_c.sql", b"-- just a comment\n"),
+            ("0003_c.sql", b"-- strata:nope\nSELECT 1;"),
             ("0004_d.sql", b"-- strata:irreversible\nSELECT 1;"),
             ("0004_d.down.sql", b"SELECT 2;"),
             ("0005_e.sql", b"SELECT 1; -- caf\xe9"),

@@ -42,6 +42,9 @@ pub struct MigrationDef {
     pub backward_compatible: bool,
     /// Skipped by the compile-time dry run.
     pub no_dry_run: bool,
+    /// May be applied after migrations ordered later without `allow_out_of_order`: refinery's
+    /// unversioned `U<version>__<name>.sql` migrations.
+    pub any_order: bool,
 }
 
 impl MigrationDef {

@@ -3,8 +3,16 @@
 //! | layout | up | down |
 //! | --- | --- | --- |
 //! | flat (strata, sqlx) | `<version>_<name>.sql`, `<version>_<name>.up.sql` | `<version>_<name>.down.sql` |
-//! | folder (diesel, rusqlite_migration) | `<version>_<name>/up.sql` | `<version>_<name>/down.sql` |
-//! | prefixed (refinery, Flyway) | `V<version>__<name>.sql` | `U<version>__<name>.sql` |
+//! | folder (diesel) | `<version>_<name>/up.sql` | `<version>_<name>/down.sql` |
+//! | numbered folder (rusqlite_migration) | `<id>-<name>/up.sql` | `<id>-<name>/down.sql` |
+//! | prefixed (refinery, Flyway) | `V<version>__<name>.sql` | `U<version>__<name>.sql` beside `V<version>` |
+//!
+//! Diesel's version is the part of the folder name before the first `_` with its dashes removed,
+//! whatever its shape (`2017-08-31-230457`, `2024-02-12-120203-0000`, `2024-03-13`,
+//! `00000000000000`), ordered as text, exactly as diesel orders it. A folder whose name does not
+//! start that way but with `<digits>-` is rusqlite_migration's (`01-friend_car`), ordered by id.
+//! A `U<version>` file is Flyway's undo script when a `V<version>` has the same version, and
+//! otherwise refinery's unversioned migration: an up script that may run out of order.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -14,8 +22,11 @@ use std::fmt;
 pub enum Layout {
     /// `0001_init.sql`, `0001_init.up.sql`, `0001_init.down.sql` (strata, sqlx).
     Flat,
-    /// `0001_init/up.sql`, `0001_init/down.sql` (diesel, rusqlite_migration).
+    /// `0001_init/up.sql`, `0001_init/down.sql` (diesel): versions order as text, as diesel
+    /// orders them.
     Folder,
+    /// `01-init/up.sql`, `01-init/down.sql` (rusqlite_migration): ordered by id.
+    NumberedFolder,
     /// `V1__init.sql`, `U1__init.sql` (refinery, Flyway).
     Prefixed,
 }
@@ -25,6 +36,7 @@ impl fmt::Display for Layout {
         f.write_str(match self {
             Layout::Flat => "flat",
             Layout::Folder => "folder",
+            Layout::NumberedFolder => "numbered folder",
             Layout::Prefixed => "prefixed",
         })
     }
@@ -46,15 +58,13 @@ pub struct Version {
     pub number: i64,
     /// The digits as written, dashes removed: diesel orders by this text.
     pub digits: String,
-    /// Written with dashes, diesel's way.
-    pub dashed: bool,
     /// The version exactly as written in the name: `0001`, `2024-01-31-120000`.
     pub written: String,
 }
 
 impl Version {
-    /// Orders two versions of one folder: numerically, or as text when `as_text` (a folder with
-    /// diesel's dashed versions, ordered exactly as diesel orders it).
+    /// Orders two versions of one folder: numerically, or as text when `as_text` (a diesel
+    /// folder, ordered exactly as diesel orders it).
     pub fn order(&self, other: &Version, as_text: bool) -> Ordering {
         if as_text {
             self.digits.cmp(&other.digits).then(self.number.cmp(&other.number))
@@ -73,7 +83,9 @@ pub struct ParsedName {
     pub version: Version,
     /// The name after the version: `init` in `0001_init.sql`.
     pub name: String,
-    /// Up or down; a folder name is `Up` (its files say which is which).
+    /// Up or down; a folder name is `Up` (its files say which is which). A prefixed `U` file is
+    /// `Down` here: whether it is an undo or refinery's unversioned migration depends on its
+    /// siblings (see [`discover`](crate::discover)).
     pub direction: Direction,
 }
 
@@ -97,6 +109,12 @@ impl NameError {
                 format!("`{file}` matches no migration layout"),
                 format!(
                     "name it `<version>_<name>.sql` (or `.up.sql`/`.down.sql`), `<version>_<name>/up.sql`, or `V<version>__<name>.sql`, {ignore}"
+                ),
+            ),
+            NameError::NonNumericVersion(version) if file.ends_with('/') => (
+                format!("version `{version}` of migration folder `{file}` is not a number"),
+                format!(
+                    "name the folder `<version>_<name>` (diesel: `2024-01-31-120000_<name>`) or `<id>-<name>` (rusqlite_migration: `01-<name>`), {ignore}"
                 ),
             ),
             NameError::NonNumericVersion(version) if looks_prefixed(version) => (
@@ -154,16 +172,45 @@ pub fn parse_file_name(file_name: &str) -> Result<ParsedName, NameError> {
     Ok(ParsedName { layout: Layout::Flat, version: plain_version(version)?, name, direction })
 }
 
-/// Parses the name of a migration folder, `<version>_<name>` where the version may be diesel's
-/// `2024-01-31-120000` (optionally `-0000`).
+/// Parses the name of a migration folder: diesel's `<version>_<name>`, where the version is
+/// what comes before the first `_` with its dashes removed (`2024-01-31-120000`,
+/// `2024-01-31-120000-0000`, `2024-03-13`), or rusqlite_migration's `<id>-<name>`.
 ///
 /// # Errors
 ///
 /// When the name follows no layout, or its version is not a number that fits in an `i64`.
+///
+/// ```
+/// use strata_core::{parse_folder_name, Layout};
+/// let diesel = parse_folder_name("2024-03-13_170000_add_x")?;
+/// assert_eq!((diesel.layout, diesel.version.number, diesel.name.as_str()), (Layout::Folder, 20240313, "170000_add_x"));
+/// let numbered = parse_folder_name("01-friend_car")?;
+/// assert_eq!((numbered.layout, numbered.version.number, numbered.name.as_str()), (Layout::NumberedFolder, 1, "friend_car"));
+/// # Ok::<(), strata_core::NameError>(())
+/// ```
 pub fn parse_folder_name(dir_name: &str) -> Result<ParsedName, NameError> {
-    let (version, name) = split_version(dir_name)?;
-    let version = if version.contains('-') { dashed_version(version)? } else { plain_version(version)? };
-    Ok(ParsedName { layout: Layout::Folder, version, name, direction: Direction::Up })
+    let (written, name) = dir_name.split_once('_').unwrap_or((dir_name, ""));
+    let digits = written.replace('-', "");
+    let diesel_version = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    if diesel_version && !name.is_empty() {
+        let number = digits.parse::<i64>().map_err(|_| NameError::VersionTooLarge(written.to_owned()))?;
+        let version = Version { number, digits, written: written.to_owned() };
+        return Ok(ParsedName { layout: Layout::Folder, version, name: name.to_owned(), direction: Direction::Up });
+    }
+    if let Some((id, name)) = dir_name.split_once('-')
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && !name.is_empty()
+    {
+        let version = plain_version(id)?;
+        return Ok(ParsedName {
+            layout: Layout::NumberedFolder,
+            version,
+            name: name.to_owned(),
+            direction: Direction::Up,
+        });
+    }
+    Err(if diesel_version || name.is_empty() { NameError::NoLayout } else { NameError::NonNumericVersion(written.to_owned()) })
 }
 
 fn parse_prefixed(stem: &str) -> Option<Result<ParsedName, NameError>> {
@@ -196,21 +243,7 @@ fn plain_version(text: &str) -> Result<Version, NameError> {
         return Err(NameError::NonNumericVersion(text.to_owned()));
     }
     let number = text.parse::<i64>().map_err(|_| NameError::VersionTooLarge(text.to_owned()))?;
-    Ok(Version { number, digits: text.to_owned(), dashed: false, written: text.to_owned() })
-}
-
-fn dashed_version(text: &str) -> Result<Version, NameError> {
-    // Diesel's `YYYY-MM-DD-hhmmss` with an optional `-NNNN`; other dashes are not a version.
-    let groups: Vec<&str> = text.split('-').collect();
-    let well_formed = matches!(groups.as_slice(), [y, m, d, t] | [y, m, d, t, _]
-        if y.len() == 4 && m.len() == 2 && d.len() == 2 && t.len() == 6)
-        && groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
-    if !well_formed {
-        return Err(NameError::NonNumericVersion(text.to_owned()));
-    }
-    let digits = text.replace('-', "");
-    let number = digits.parse::<i64>().map_err(|_| NameError::VersionTooLarge(text.to_owned()))?;
-    Ok(Version { number, digits, dashed: true, written: text.to_owned() })
+    Ok(Version { number, digits: text.to_owned(), written: text.to_owned() })
 }
 
 #[cfg(test)]
@@ -242,10 +275,46 @@ mod tests {
         let plain = parse_folder_name("00000000000000_diesel_initial_setup").unwrap();
         assert_eq!((plain.version.number, plain.name.as_str()), (0, "diesel_initial_setup"));
         let dashed = parse_folder_name("2017-08-31-230457_create_users").unwrap();
-        assert_eq!((dashed.version.number, dashed.version.dashed), (20170831230457, true));
+        assert_eq!((dashed.version.number, dashed.version.written.as_str()), (20170831230457, "2017-08-31-230457"));
         let long = parse_folder_name("2024-02-12-120203-0000_add_x").unwrap();
         assert_eq!(long.version.digits, "202402121202030000");
-        assert_eq!(parse_folder_name("2024-02-1_x"), Err(NameError::NonNumericVersion("2024-02-1".into())));
+    }
+
+    #[test]
+    fn diesel_reads_any_dashed_version_before_the_first_underscore() {
+        // Diesel's rule exactly: before the first `_`, dashes removed, whatever the shape.
+        let date_only = parse_folder_name("2024-03-13_170000_add_x").unwrap();
+        assert_eq!(
+            (date_only.layout, date_only.version.number, date_only.version.digits.as_str(), date_only.name.as_str()),
+            (Layout::Folder, 20240313, "20240313", "170000_add_x")
+        );
+        assert_eq!(parse_folder_name("2024-02-1_x").unwrap().version.number, 2024021);
+        assert_eq!(parse_folder_name("1_init").unwrap().layout, Layout::Folder);
+    }
+
+    #[test]
+    fn rusqlite_migration_folders_are_numbered_by_the_id_before_the_dash() {
+        let parsed = parse_folder_name("01-friend_car").unwrap();
+        assert_eq!(
+            (parsed.layout, parsed.version.number, parsed.version.written.as_str(), parsed.name.as_str()),
+            (Layout::NumberedFolder, 1, "01", "friend_car")
+        );
+        assert_eq!(parse_folder_name("12-add-color").unwrap().name, "add-color");
+    }
+
+    #[test]
+    fn folder_names_neither_tool_reads() {
+        assert_eq!(parse_folder_name("init"), Err(NameError::NoLayout));
+        assert_eq!(parse_folder_name("0001"), Err(NameError::NoLayout));
+        assert_eq!(parse_folder_name("0001_"), Err(NameError::NoLayout));
+        assert_eq!(parse_folder_name("-x_y"), Err(NameError::NonNumericVersion("-x".into())));
+        assert_eq!(parse_folder_name("v1_init"), Err(NameError::NonNumericVersion("v1".into())));
+        assert_eq!(parse_folder_name("x-1_init"), Err(NameError::NonNumericVersion("x-1".into())));
+        assert_eq!(
+            parse_folder_name("9999-99-99-999999-99999_x"),
+            Err(NameError::VersionTooLarge("9999-99-99-999999-99999".into()))
+        );
+        assert!(NameError::NonNumericVersion("v1".into()).describe("v1_init/").1.contains("rusqlite_migration"));
     }
 
     #[test]
@@ -256,6 +325,7 @@ mod tests {
         assert_eq!(older_dashed.order(&newer_plain, true), Ordering::Less);
         assert_eq!(older_dashed.order(&newer_plain, false), Ordering::Greater);
         assert_eq!(v("2_a").order(&v("10_b"), false), Ordering::Less);
+        assert_eq!(v("2024-03-13_170000_z").order(&v("2024-03-06-170000_y"), true), Ordering::Greater);
     }
 
     #[test]

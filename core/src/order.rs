@@ -5,6 +5,7 @@ use crate::assemble::Assembled;
 use crate::directive::DependencyRef;
 use crate::graph::topological_order;
 use crate::model::MigrationDef;
+use crate::names::Layout;
 use crate::problem::Problem;
 use crate::suggest::did_you_mean;
 
@@ -15,7 +16,7 @@ use crate::suggest::did_you_mean;
 /// Unknown dependencies (with a did-you-mean), self dependencies and every dependency cycle.
 pub fn order(mut assembled: Vec<Assembled>) -> Result<Vec<MigrationDef>, Vec<Problem>> {
     // Diesel orders its folders as text once dashes are removed; everything else numerically.
-    let as_text = assembled.iter().any(|a| a.migration.version.dashed);
+    let as_text = assembled.iter().any(|a| a.migration.layout == Layout::Folder);
     assembled.sort_by(|a, b| a.migration.version.order(&b.migration.version, as_text));
 
     let mut problems = Vec::new();
@@ -116,15 +117,15 @@ mod tests {
     use super::*;
     use crate::checksum::checksum;
     use crate::model::Script;
-    use crate::names::{Layout, Version};
+    use crate::names::Version;
     use crate::problem::Position;
 
     fn item(version: i64, dashed: Option<&str>, depends_on: &[&str]) -> Assembled {
         let written = dashed.map_or_else(|| format!("{version:04}"), str::to_owned);
         let migration = MigrationDef {
-            version: Version { number: version, digits: written.replace('-', ""), dashed: dashed.is_some(), written },
+            version: Version { number: version, digits: written.replace('-', ""), written },
             name: format!("m{version}"),
-            layout: Layout::Flat,
+            layout: if dashed.is_some() { Layout::Folder } else { Layout::Flat },
             up: Script { file: format!("{version}.sql"), text: String::new(), statements: Vec::new() },
             down: None,
             checksum: checksum(""),
@@ -133,6 +134,7 @@ mod tests {
             irreversible: false,
             backward_compatible: false,
             no_dry_run: false,
+            any_order: false,
         };
         let dependencies = depends_on
             .iter()
@@ -154,7 +156,7 @@ mod tests {
     }
 
     #[test]
-    fn version_order_is_numeric_unless_diesel_dashes_appear() {
+    fn version_order_is_numeric_except_in_diesel_folders() {
         assert_eq!(versions(order(vec![item(10, None, &[]), item(2, None, &[]), item(1, None, &[])])), [1, 2, 10]);
         let diesel =
             vec![item(20170102131034, None, &[]), item(201701010000000000, Some("2017-01-01-000000-0000"), &[])];

@@ -50,6 +50,7 @@ fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenS
         (migration.backward_compatible, quote!(BACKWARD_COMPATIBLE)),
         (migration.disables_foreign_keys(), quote!(DISABLES_FOREIGN_KEYS)),
         (migration.down_disables_foreign_keys(), quote!(DOWN_DISABLES_FOREIGN_KEYS)),
+        (migration.any_order, quote!(ANY_ORDER)),
     ]
     .into_iter()
     .filter(|(set, _)| *set)

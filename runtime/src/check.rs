@@ -100,7 +100,8 @@ impl History {
     }
 
     /// The positions of the migrations to apply, up to and including `last` (a position), in
-    /// order. A pending migration ordered before an applied one is `OutOfOrder` unless allowed.
+    /// order. A pending migration ordered before an applied one is `OutOfOrder` unless allowed,
+    /// for the run or for that migration ([`Migration::any_order`]).
     /// An allowed one never runs before its dependencies: the order is topological, so they are
     /// applied already or come earlier in this run.
     pub(crate) fn pending(
@@ -117,7 +118,8 @@ impl History {
                 continue;
             }
             let migration = &migrations[position];
-            if let Some(after) = last_applied.filter(|&after| after > position && !allow_out_of_order) {
+            let may_run_late = allow_out_of_order || migration.any_order();
+            if let Some(after) = last_applied.filter(|&after| after > position && !may_run_late) {
                 return Err(Error::OutOfOrder {
                     migration: migration.reference(),
                     applied_after: migrations[after].reference(),

@@ -25,19 +25,30 @@ pub(crate) fn run_script(
             direction,
             statement: index + 1,
             line: statement.line(),
-            message: driver_message(&source),
+            message: driver_message(&source, statement.sql()),
             source,
         })?;
     }
     Ok(())
 }
 
-fn driver_message(error: &rusqlite::Error) -> String {
-    match error {
-        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
-        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
-        other => other.to_string(),
+/// SQLite's own message for a failed statement.
+///
+/// rusqlite reports errors that point into the statement as `SqlInputError`, a variant that
+/// rusqlite before 0.41 only has with its `modern_sqlite` feature (which `bundled` turns on and
+/// a system SQLite build does not): naming it would break the build of every application on the
+/// system SQLite. Its text is `<message> in <sql> at offset <n>`; the message is what comes first.
+fn driver_message(error: &rusqlite::Error, sql: &str) -> String {
+    if let rusqlite::Error::SqliteFailure(_, Some(message)) = error {
+        return message.clone();
     }
+    let text = error.to_string();
+    let message = text
+        .rsplit_once(" at offset ")
+        .filter(|(_, offset)| !offset.is_empty() && offset.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|(head, _)| head.strip_suffix(sql))
+        .and_then(|head| head.strip_suffix(" in "));
+    message.map_or(text.clone(), str::to_owned)
 }
 
 /// Runs `work` with foreign keys off when `needed` and they are on, restoring them afterwards
@@ -186,4 +197,23 @@ fn revert_without_transaction(
     run_script(conn, migration, down, Direction::Down)?;
     table.delete(conn, migration.version())?;
     Ok(Some(started.elapsed()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::driver_message;
+
+    #[test]
+    fn the_driver_message_is_sqlite_s_own_whatever_the_variant() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory");
+        // With an offset (`SqlInputError` on a modern SQLite) and without (`SqliteFailure`).
+        for (sql, expected) in [
+            ("SELEC 1", "near \"SELEC\": syntax error"),
+            ("SELECT * FROM missing", "no such table: missing"),
+        ] {
+            let error = conn.execute_batch(sql).expect_err("fails");
+            assert_eq!(driver_message(&error, sql), expected, "{error:?}");
+        }
+        assert_eq!(driver_message(&rusqlite::Error::InvalidQuery, "x"), rusqlite::Error::InvalidQuery.to_string());
+    }
 }

@@ -82,6 +82,9 @@ impl Flags {
     pub const DISABLES_FOREIGN_KEYS: Flags = Flags(1 << 3);
     /// The down script runs `PRAGMA foreign_keys = OFF`.
     pub const DOWN_DISABLES_FOREIGN_KEYS: Flags = Flags(1 << 4);
+    /// May be applied after migrations ordered later: refinery's unversioned
+    /// `U<version>__<name>.sql` migrations.
+    pub const ANY_ORDER: Flags = Flags(1 << 5);
 
     /// No flag.
     pub const fn empty() -> Self {
@@ -222,6 +225,13 @@ impl Migration {
     /// The up script turns foreign keys off: it runs as SQLite's table-rebuild procedure says.
     pub const fn disables_foreign_keys(&self) -> bool {
         self.flags.contains(Flags::DISABLES_FOREIGN_KEYS)
+    }
+
+    /// May be applied after migrations ordered later without
+    /// [`allow_out_of_order`](crate::Migrator::allow_out_of_order): refinery's unversioned
+    /// `U<version>__<name>.sql` migrations.
+    pub const fn any_order(&self) -> bool {
+        self.flags.contains(Flags::ANY_ORDER)
     }
 
     /// Whether it can be rolled back: it has a down script and is not irreversible.

@@ -153,6 +153,7 @@ mod from_dir {
             (def.backward_compatible, Flags::BACKWARD_COMPATIBLE),
             (def.disables_foreign_keys(), Flags::DISABLES_FOREIGN_KEYS),
             (def.down_disables_foreign_keys(), Flags::DOWN_DISABLES_FOREIGN_KEYS),
+            (def.any_order, Flags::ANY_ORDER),
         ] {
             if set {
                 flags = flags.with(flag);

@@ -125,6 +125,11 @@ fn key(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 
+/// Whether SQLite reserves `name` for itself (every key is lower case already).
+fn is_internal(name: &str) -> bool {
+    name.starts_with("sqlite_")
+}
+
 /// The dry run's picture of `sqlite_master`, changed in place as scripts run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Schema {
@@ -266,8 +271,14 @@ impl Schema {
     }
 
     /// How the objects `journal` noted differ now from when it started, by name.
+    ///
+    /// Objects SQLite owns are left out: names starting with `sqlite_` are reserved to SQLite
+    /// ("sqlite_sequence may not be dropped"), and it creates and keeps them itself —
+    /// `sqlite_sequence` for `AUTOINCREMENT`, `sqlite_stat1`..`4` for `ANALYZE`, the
+    /// `sqlite_autoindex_*` indexes of `UNIQUE` and `PRIMARY KEY` constraints (which go with
+    /// their table, whose own definition is compared).
     pub fn differences(&self, journal: &Journal) -> Vec<Difference> {
-        let mut names: Vec<&String> = journal.originals.keys().collect();
+        let mut names: Vec<&String> = journal.originals.keys().filter(|name| !is_internal(name)).collect();
         names.sort();
         let mut differences = Vec::new();
         for name in names {
@@ -389,5 +400,23 @@ mod tests {
         db.run("ALTER TABLE t ADD COLUMN b; CREATE INDEX t_a ON t(a)", &mut journal);
         db.run("DROP INDEX t_a; ALTER TABLE t DROP COLUMN b", &mut journal);
         assert_eq!(db.schema.differences(&journal), []);
+    }
+
+    #[test]
+    fn objects_sqlite_owns_are_no_difference() {
+        let mut db = Db::new();
+        let mut journal = Journal::default();
+        db.run(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT UNIQUE); INSERT INTO t(code) VALUES ('a'); ANALYZE",
+            &mut journal,
+        );
+        db.run("DROP TABLE t", &mut journal);
+        // `sqlite_sequence` and `sqlite_stat1` stay (they cannot be dropped); the picture still
+        // holds them, the comparison leaves them out.
+        assert!(db.schema.get("sqlite_sequence").is_some() && db.schema.get("sqlite_stat1").is_some());
+        assert_eq!(db.schema.differences(&journal), []);
+        db.run("CREATE TABLE u(x)", &mut journal);
+        let remains: Vec<String> = db.schema.differences(&journal).iter().map(|d| format!("{d:?}")).collect();
+        assert_eq!(remains.len(), 1, "{remains:?}");
     }
 }
