@@ -1,14 +1,20 @@
-//! New files in the sample migrations folder (and the test fixtures) rebuild the examples and
-//! tests that embed them. This is the helper users call as `strata::build::watch`, compiled in
-//! from its source because a crate's build script cannot depend on the crate itself.
+//! The quickstart's build script, as an application writes it: new files in the sample migrations
+//! folder (and in the test fixtures) rebuild the examples and tests that embed them.
+//!
+//! A crate's build script cannot depend on the crate itself, so `strata::build` is compiled in
+//! here from its source; an application depends on strata in `[build-dependencies]` instead.
 
 #[path = "src/build.rs"]
-mod strata_build;
+mod build;
+
+mod strata {
+    pub(crate) use super::build;
+}
 
 fn main() {
-    strata_build::watch("migrations");
-    strata_build::watch("ui-tests/fixtures");
-    strata_build::watch("tests/fixtures");
+    strata::build::watch("migrations");
+    strata::build::watch("ui-tests/fixtures");
+    strata::build::watch("tests/fixtures");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/build.rs");
 }

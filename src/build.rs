@@ -2,11 +2,19 @@
 //!
 //! `embed_migrations!` references every file it reads, so editing a migration rebuilds the
 //! crate. A *new* file is a change cargo cannot see through the macro: let the build script
-//! watch the folder.
+//! watch the folder. Without that, the macro warns (*new files in `migrations` will not rebuild
+//! this crate*).
+//!
+//! ```toml
+//! [build-dependencies]
+//! strata = { version = "0.1", default-features = false } # `strata::build` only: no SQLite
+//! ```
 //!
 //! ```no_run
-//! // In build.rs's `fn main`:
-//! strata::build::watch("migrations");
+//! // build.rs
+//! fn main() {
+//!     strata::build::watch("migrations");
+//! }
 //! ```
 //!
 //! (Without strata in `[build-dependencies]`, print the line yourself:

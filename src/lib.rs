@@ -23,30 +23,40 @@
 //! in-memory SQLite database (bundled: FTS5, JSON and R*Tree included): a statement SQLite
 //! rejects is a compile error at its line and column with SQLite's message; a down script that
 //! does not restore the schema its up script found (*table `orders` still exists after
-//! `0003_add_orders.down.sql`*) is one too; so are `VACUUM`, `PRAGMA journal_mode` and explicit
+//! `0003_add_orders.down.sql`*) is one too (objects SQLite owns, such as `sqlite_sequence`, are
+//! not the down script's job); so are `VACUUM`, `PRAGMA journal_mode` and explicit
 //! `BEGIN`/`COMMIT`/`ROLLBACK` in a migration that runs in a transaction. `dry_run = false` turns
 //! it off, `verify_down = false` turns off the down check, and `-- strata:no-dry-run` skips one
 //! file (and the later files' semantics).
 //!
 //! What reaches the binary is a [`Migrations`] value (usable in a `static`, a `const` or a `let`):
 //! the migrations already ordered, checksummed and split into statements. Editing a migration
-//! rebuilds the crate; for new files to do so too, add a build script (see [`build`]).
+//! rebuilds the crate; for new files to do so too, add a build script (see [`build`]): without
+//! one, the macro warns that a new file would be left out.
 //!
 //! # Migration files
 //!
-//! One of three layouts, detected from the folder (mixing them is an error):
+//! One of four layouts, detected from the folder (mixing them is an error):
 //!
 //! | layout | up | down |
 //! | --- | --- | --- |
 //! | flat (strata, sqlx) | `0001_init.sql` or `0001_init.up.sql` | `0001_init.down.sql` |
-//! | folder (diesel, rusqlite_migration) | `0001_init/up.sql` | `0001_init/down.sql` |
-//! | prefixed (refinery, Flyway) | `V1__init.sql` | `U1__init.sql` |
+//! | folder (diesel) | `2024-01-31-120000_init/up.sql` | `2024-01-31-120000_init/down.sql` |
+//! | numbered folder (rusqlite_migration) | `01-init/up.sql` | `01-init/down.sql` |
+//! | prefixed (Flyway, refinery) | `V1__init.sql` | `U1__init.sql` beside `V1__…` |
 //!
-//! Versions are integers that fit in an `i64` (`1`, `0001`, `20240131120000`, diesel's
-//! `2024-01-31-120000`), ordered numerically (diesel folders exactly as diesel orders them).
-//! Files that do not end in `.sql` and hidden files are ignored; a `.sql` file that matches no
-//! layout is an error unless listed in `ignore = [..]`. An empty or comment-only down script is
-//! no down script. Diesel's `metadata.toml` (`run_in_transaction = false`) is honoured.
+//! Versions are integers that fit in an `i64` (`1`, `0001`, `20240131120000`), ordered
+//! numerically. Diesel folders are read and ordered exactly as diesel does: the version is the
+//! part of the name before the first `_` with its dashes removed (`2024-01-31-120000`,
+//! `2024-01-31-120000-0000`, `2024-03-13`), compared as text. A `U<version>` file beside a
+//! `V<version>` is Flyway's undo script; alone, it is refinery's unversioned migration, an up
+//! script that may be applied after later ones ([`Migration::any_order`]).
+//! Files that do not end in `.sql` and hidden files are ignored, and so are `.sql` files beside
+//! diesel's or rusqlite_migration's folders (those tools do not read them either); elsewhere a
+//! `.sql` file that matches no layout is an error unless listed in `ignore = [..]`. An empty or
+//! comment-only down script is no down script; an empty or comment-only up script is a
+//! migration that changes nothing. Diesel's `metadata.toml` (`run_in_transaction = false`) is
+//! honoured.
 //!
 //! Directives are comments at the top of an up script:
 //!

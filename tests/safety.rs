@@ -126,7 +126,11 @@ fn refinery_unversioned_migrations_may_run_out_of_order_but_versioned_ones_may_n
     // refinery's `U2` (no `V2` beside it) is an up migration that may come late.
     let unversioned = scratch.migrations(
         "m",
-        &[("V1__a.sql", "CREATE TABLE a(x);"), ("U2__b.sql", "CREATE TABLE b(x);"), ("V3__c.sql", "CREATE TABLE c(x);")],
+        &[
+            ("V1__a.sql", "CREATE TABLE a(x);"),
+            ("U2__b.sql", "CREATE TABLE b(x);"),
+            ("V3__c.sql", "CREATE TABLE c(x);"),
+        ],
     );
     assert!(unversioned.get(2).unwrap().any_order());
     unversioned.migrator().verify(&conn).unwrap();
@@ -140,7 +144,11 @@ fn refinery_unversioned_migrations_may_run_out_of_order_but_versioned_ones_may_n
     early.migrator().apply(&mut conn).unwrap();
     let versioned = scratch.migrations(
         "m",
-        &[("V1__a.sql", "CREATE TABLE a(x);"), ("V2__b.sql", "CREATE TABLE b(x);"), ("V3__c.sql", "CREATE TABLE c(x);")],
+        &[
+            ("V1__a.sql", "CREATE TABLE a(x);"),
+            ("V2__b.sql", "CREATE TABLE b(x);"),
+            ("V3__c.sql", "CREATE TABLE c(x);"),
+        ],
     );
     let error = versioned.migrator().apply(&mut conn).unwrap_err();
     assert!(matches!(&error, Error::OutOfOrder { migration, .. } if migration.version == 2), "{error}");

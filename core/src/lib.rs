@@ -12,6 +12,7 @@
 //! | resolve dependencies, order | [`order`] (on [`graph`]) |
 //! | all of it | [`load_dir`] |
 //! | the SQLite dry run (feature `dry-run`) | `dry_run` |
+//! | whether new files rebuild the crate | [`watch`] |
 
 pub mod assemble;
 pub mod checksum;
@@ -29,6 +30,7 @@ pub mod order;
 pub mod problem;
 mod suggest;
 pub mod transaction_rules;
+pub mod watch;
 
 pub use checksum::{CHECKSUM_PREFIX, checksum, normalize, set_digest};
 pub use dialect::{Dialect, UnknownDialect};

@@ -210,7 +210,11 @@ pub fn parse_folder_name(dir_name: &str) -> Result<ParsedName, NameError> {
             direction: Direction::Up,
         });
     }
-    Err(if diesel_version || name.is_empty() { NameError::NoLayout } else { NameError::NonNumericVersion(written.to_owned()) })
+    Err(if diesel_version || name.is_empty() {
+        NameError::NoLayout
+    } else {
+        NameError::NonNumericVersion(written.to_owned())
+    })
 }
 
 fn parse_prefixed(stem: &str) -> Option<Result<ParsedName, NameError>> {

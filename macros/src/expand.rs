@@ -6,7 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use strata_core::{MigrationDef, MigrationSet, Script};
 
-pub fn migrations(set: &MigrationSet) -> TokenStream {
+/// The expression; `extra` (a warning) goes among its items.
+pub fn migrations(set: &MigrationSet, extra: TokenStream) -> TokenStream {
     let tracked = set.files_read.iter().map(|path| {
         let path = path.to_string_lossy();
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
@@ -24,6 +25,7 @@ pub fn migrations(set: &MigrationSet) -> TokenStream {
     quote! {
         {
             #(#tracked)*
+            #extra
             #(#items)*
             const __STRATA_MIGRATIONS: &[::strata::Migration] = &[#(#migrations),*];
             ::strata::Migrations::__embedded(__STRATA_MIGRATIONS, #digest)

@@ -2,7 +2,7 @@
 //!
 //! It stays thin: parse the arguments (`args`), resolve the folder (`resolve`), hand the
 //! folder to `strata-core`, turn its problems into errors under the path literal (`report`),
-//! and quote the result (`expand`).
+//! quote the result (`expand`), and warn when new files would not rebuild the crate (`watch`).
 
 use proc_macro::TokenStream;
 
@@ -10,6 +10,7 @@ mod args;
 mod expand;
 mod report;
 mod resolve;
+mod watch;
 
 /// Embeds a migrations folder, checked at compile time, as a `strata::Migrations` value.
 ///
@@ -29,12 +30,12 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
 fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
     let args: args::Arguments = syn::parse2(input)?;
     let folder = resolve::folder(&args.path)?;
-    let set = strata_core::load_dir(&folder, &args.path.value(), &args.load_options())
+    let set = strata_core::load_dir(&folder.path, &args.path.value(), &args.load_options())
         .map_err(|problems| report::problems(&args.path, &problems))?;
     // The dry run speaks SQLite only; other dialects are checked by the lexer alone.
     if args.dry_run && args.dialect == strata_core::Dialect::Sqlite {
         let options = strata_core::dry_run::DryRunOptions { verify_down: args.verify_down };
         strata_core::dry_run::dry_run(&set, &options).map_err(|problems| report::problems(&args.path, &problems))?;
     }
-    Ok(expand::migrations(&set))
+    Ok(expand::migrations(&set, watch::warning(&args.path, &folder)))
 }

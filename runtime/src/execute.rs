@@ -207,10 +207,9 @@ mod tests {
     fn the_driver_message_is_sqlite_s_own_whatever_the_variant() {
         let conn = rusqlite::Connection::open_in_memory().expect("memory");
         // With an offset (`SqlInputError` on a modern SQLite) and without (`SqliteFailure`).
-        for (sql, expected) in [
-            ("SELEC 1", "near \"SELEC\": syntax error"),
-            ("SELECT * FROM missing", "no such table: missing"),
-        ] {
+        for (sql, expected) in
+            [("SELEC 1", "near \"SELEC\": syntax error"), ("SELECT * FROM missing", "no such table: missing")]
+        {
             let error = conn.execute_batch(sql).expect_err("fails");
             assert_eq!(driver_message(&error, sql), expected, "{error:?}");
         }
