@@ -248,11 +248,16 @@ fn from_dir_returns_problems_as_values() {
     common::write_files(&folder, &[("0001_a.sql", "SELECT 'oops;"), ("init.sql", "SELECT 1;")]);
     let problems = Migrations::from_dir(&folder).unwrap_err();
     let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    assert_eq!(messages, ["init.sql: `init.sql` matches no migration layout"]);
+    // Every problem at once: the misnamed file does not hide the sibling's.
+    assert_eq!(messages, ["init.sql: `init.sql` matches no migration layout", "0001_a.sql:1:8: unterminated string"]);
     std::fs::remove_file(folder.join("init.sql")).unwrap();
     let problems = Migrations::from_dir(&folder).unwrap_err();
+    // Files are named from the folder as given, so that the message can be opened.
     assert_eq!(
         problems.to_string(),
-        "0001_a.sql:1:8: unterminated string\n  help: close the string with `'`; write a quote inside a string as `''`"
+        format!(
+            "{}/0001_a.sql:1:8: unterminated string\n  help: close the string with `'`; write a quote inside a string as `''`",
+            folder.display()
+        )
     );
 }

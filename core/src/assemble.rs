@@ -8,6 +8,7 @@ use crate::discover::{Candidate, FileRef};
 use crate::lexer::split_statements;
 use crate::model::{MigrationDef, Script};
 use crate::problem::{Position, Problem};
+use crate::transaction_rules::statement_rules;
 use std::fs;
 use std::path::PathBuf;
 
@@ -75,10 +76,13 @@ pub fn assemble(
         no_dry_run: directives.no_dry_run,
         any_order: candidate.any_order,
     };
+    problems.extend(statement_rules(&migration));
     (Some(Assembled { migration, dependencies: directives.depends_on }), problems)
 }
 
-fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<String> {
+/// The text of `file`, normalised (BOM stripped, line endings LF); `None` with a problem when it
+/// cannot be read or is not UTF-8. The file is added to `files_read`.
+pub fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<String> {
     files_read.push(file.path.clone());
     let bytes = match fs::read(&file.path) {
         Ok(bytes) => bytes,

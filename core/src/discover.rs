@@ -86,14 +86,36 @@ impl IgnoreList {
     }
 }
 
-/// Lists `dir` and groups its files into candidates, in no particular order.
-///
-/// # Errors
-///
-/// Every problem with names: files matching no layout, bad versions, duplicate versions, mixed
-/// layouts, down scripts with no up script, migration folders with no script.
-pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<Problem>> {
+/// What listing a folder found: the migrations it could name, every problem with names, and the
+/// up scripts it could not place.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The candidate migrations, by version, each with an up script.
+    pub candidates: Vec<Candidate>,
+    /// Every problem with names: files matching no layout, bad versions, duplicate versions,
+    /// mixed layouts, down scripts with no up script, migration folders with no script.
+    pub problems: Vec<Problem>,
+    /// Scripts that may be migrations but could not be placed (misnamed, duplicate versions):
+    /// later checks read them to tell their consequences from problems of their own.
+    pub unplaced: Vec<FileRef>,
+}
+
+impl Discovered {
+    /// The candidates, or every problem.
+    ///
+    /// # Errors
+    ///
+    /// When any name was wrong.
+    pub fn into_result(self) -> Result<Vec<Candidate>, Vec<Problem>> {
+        if self.problems.is_empty() { Ok(self.candidates) } else { Err(self.problems) }
+    }
+}
+
+/// Lists `dir` and groups its files into candidates, by version. Every candidate that can be
+/// named is kept even when siblings have problems, so that later stages still check it.
+pub fn discover(dir: &Path, ignore: &IgnoreList) -> Discovered {
     let mut problems = Vec::new();
+    let mut unplaced = Vec::new();
     let mut found: Vec<(ParsedName, FileRef)> = Vec::new();
     let mut folders: Vec<Candidate> = Vec::new();
     // Files whose names are no migration's, with where their problem goes in `problems`.
@@ -103,11 +125,14 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
             continue;
         }
         if path.is_dir() {
-            folder_candidate(&file_name, &path, ignore, &mut folders, &mut problems);
+            folder_candidate(&file_name, &path, ignore, &mut folders, &mut problems, &mut unplaced);
         } else if file_name.ends_with(".sql") && !ignore.ignores(&file_name) {
             match parse_file_name(&file_name) {
                 Ok(parsed) => found.push((parsed, FileRef { relative: file_name, path })),
-                Err(error) => unnamed.push((problems.len(), name_problem(&file_name, &error))),
+                Err(error) => {
+                    unnamed.push((problems.len(), name_problem(&file_name, &error)));
+                    unplaced.push(FileRef { relative: file_name, path });
+                }
             }
         }
     }
@@ -118,11 +143,13 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
         for (index, problem) in unnamed.into_iter().rev() {
             problems.insert(index, problem);
         }
+    } else {
+        unplaced.clear();
     }
     check_single_layout(&found, &folders, &mut problems);
     let mut by_version: BTreeMap<i64, Candidate> = BTreeMap::new();
     for candidate in folders {
-        merge(&mut by_version, candidate, &mut problems);
+        merge(&mut by_version, candidate, &mut problems, &mut unplaced);
     }
     let versioned: BTreeSet<i64> = found
         .iter()
@@ -148,15 +175,17 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Result<Vec<Candidate>, Vec<P
             folder: None,
             any_order,
         };
-        merge(&mut by_version, candidate, &mut problems);
+        merge(&mut by_version, candidate, &mut problems, &mut unplaced);
     }
-    let candidates: Vec<Candidate> = by_version.into_values().collect();
-    for candidate in &candidates {
+    let mut candidates = Vec::with_capacity(by_version.len());
+    for candidate in by_version.into_values() {
         if candidate.up.is_none() {
-            problems.push(missing_up(candidate));
+            problems.push(missing_up(&candidate));
+        } else {
+            candidates.push(candidate);
         }
     }
-    if problems.is_empty() { Ok(candidates) } else { Err(problems) }
+    Discovered { candidates, problems, unplaced }
 }
 
 fn missing_up(candidate: &Candidate) -> Problem {
@@ -181,8 +210,14 @@ fn missing_up(candidate: &Candidate) -> Problem {
     }
 }
 
-/// Adds `candidate` to the map, or its down script to the matching up script's candidate.
-fn merge(by_version: &mut BTreeMap<i64, Candidate>, candidate: Candidate, problems: &mut Vec<Problem>) {
+/// Adds `candidate` to the map, or its down script to the matching up script's candidate. A
+/// duplicate's up script is unplaced.
+fn merge(
+    by_version: &mut BTreeMap<i64, Candidate>,
+    candidate: Candidate,
+    problems: &mut Vec<Problem>,
+    unplaced: &mut Vec<FileRef>,
+) {
     let Some(existing) = by_version.get_mut(&candidate.version.number) else {
         by_version.insert(candidate.version.number, candidate);
         return;
@@ -202,7 +237,8 @@ fn merge(by_version: &mut BTreeMap<i64, Candidate>, candidate: Candidate, proble
             existing.version = candidate.version;
         }
         (_, _, _, up, down) => {
-            let other = candidate.folder.or(up.or(down).map(|f| f.relative)).unwrap_or_default();
+            let other = candidate.folder.or(up.as_ref().or(down.as_ref()).map(|f| f.relative.clone())).unwrap_or_default();
+            unplaced.extend(up);
             problems.push(
                 Problem::in_file(
                     other.clone(),
@@ -239,16 +275,21 @@ fn folder_candidate(
     ignore: &IgnoreList,
     folders: &mut Vec<Candidate>,
     problems: &mut Vec<Problem>,
+    unplaced: &mut Vec<FileRef>,
 ) {
     let folder = format!("{dir_name}/");
     let parsed = match parse_folder_name(dir_name) {
         Ok(parsed) => parsed,
         Err(error) => {
             // A folder that holds no SQL is not ours to judge (docs, fixtures, seeds).
-            let holds_sql =
-                sorted_entries(path, &folder, problems).iter().any(|(name, p)| name.ends_with(".sql") && !p.is_dir());
-            if holds_sql && !ignore.ignores(dir_name) {
+            let scripts: Vec<FileRef> = sorted_entries(path, &folder, problems)
+                .into_iter()
+                .filter(|(name, p)| name.ends_with(".sql") && !p.is_dir())
+                .map(|(name, path)| FileRef { relative: format!("{folder}{name}"), path })
+                .collect();
+            if !scripts.is_empty() && !ignore.ignores(dir_name) {
                 problems.push(name_problem(&folder, &error));
+                unplaced.extend(scripts);
             }
             return;
         }
@@ -329,7 +370,7 @@ mod tests {
     fn messages(files: &[(&str, &str)], ignore: &[&str]) -> Vec<String> {
         let dir = folder(files);
         let ignore = IgnoreList::new(&ignore.iter().map(|p| p.to_string()).collect::<Vec<_>>()).expect("patterns");
-        match discover(dir.path(), &ignore) {
+        match discover(dir.path(), &ignore).into_result() {
             Ok(_) => Vec::new(),
             Err(problems) => problems.iter().map(ToString::to_string).collect(),
         }
@@ -340,9 +381,9 @@ mod tests {
         let dir = folder(&[("0001_a.down.sql", ""), ("0001_a.sql", ""), ("V2__b.sql", "")]);
         let ignore = IgnoreList::new(&[]).expect("no patterns");
         // The prefixed file makes the folder mixed; without it the pair is one candidate.
-        assert!(discover(dir.path(), &ignore).is_err());
+        assert!(discover(dir.path(), &ignore).into_result().is_err());
         fs::remove_file(dir.path().join("V2__b.sql")).expect("remove");
-        let candidates = discover(dir.path(), &ignore).expect("valid");
+        let candidates = discover(dir.path(), &ignore).into_result().expect("valid");
         assert_eq!(candidates.len(), 1);
         assert_eq!(candidates[0].up.as_ref().map(|f| f.relative.as_str()), Some("0001_a.sql"));
         assert_eq!(candidates[0].down.as_ref().map(|f| f.relative.as_str()), Some("0001_a.down.sql"));
@@ -391,7 +432,7 @@ mod tests {
 
     fn scripts(files: &[(&str, &str)]) -> Vec<(i64, Option<String>, Option<String>, bool)> {
         let dir = folder(files);
-        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).expect("valid");
+        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).into_result().expect("valid");
         let file = |f: &Option<FileRef>| f.as_ref().map(|f| f.relative.clone());
         candidates.iter().map(|c| (c.version.number, file(&c.up), file(&c.down), c.any_order)).collect()
     }
@@ -410,7 +451,7 @@ mod tests {
         );
         // The undo script does not rename the migration: it is named after its up script.
         let dir = folder(&[("U1__undo_a.sql", ""), ("V1__a.sql", "")]);
-        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).expect("valid");
+        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).into_result().expect("valid");
         assert_eq!(candidates[0].name, "a");
     }
 

@@ -36,7 +36,7 @@ pub use checksum::{CHECKSUM_PREFIX, checksum, normalize, set_digest};
 pub use dialect::{Dialect, UnknownDialect};
 pub use directive::{DIRECTIVES, DependencyRef, Directives, parse_directives};
 pub use lexer::{LexError, LexErrorKind, Statement, split_statements};
-pub use load::{LoadOptions, load_dir};
+pub use load::{LoadOptions, Loaded, load, load_dir};
 pub use model::{MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_value};
 pub use names::{Direction, Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
 pub use problem::{Position, Problem, Problems};

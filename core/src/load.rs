@@ -1,9 +1,9 @@
 //! Loading a folder: the stages in order, every problem collected.
 
-use crate::assemble::assemble;
+use crate::assemble::{assemble, read_text};
 use crate::checksum::set_digest;
 use crate::dialect::Dialect;
-use crate::discover::{IgnoreList, discover};
+use crate::discover::{Discovered, IgnoreList, discover};
 use crate::model::MigrationSet;
 use crate::order::order;
 use crate::problem::{Problem, Problems};
@@ -37,45 +37,77 @@ pub struct LoadOptions {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_dir(dir: &Path, shown_as: &str, options: &LoadOptions) -> Result<MigrationSet, Problems> {
+    let loaded = load(dir, shown_as, options);
+    match loaded.set {
+        Some(set) if loaded.problems.is_empty() => Ok(set),
+        _ => Err(Problems::new(shown_as, loaded.problems)),
+    }
+}
+
+/// A folder read as far as it goes: what the macro and the CLI check further (the dry run) so
+/// that one build shows every problem.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The migrations that could be read, in application order; `None` when there is no order
+    /// to decide (no folder, or a dependency cycle).
+    pub set: Option<MigrationSet>,
+    /// Every problem found, stage by stage.
+    pub problems: Vec<Problem>,
+    /// The versions of migrations in `set` that have problems of their own: the dry run does not
+    /// run them, and treats what fails for want of them as a consequence.
+    pub broken: Vec<i64>,
+    /// The text of scripts that could not be placed in `set` (misnamed, duplicate versions).
+    pub unplaced: Vec<String>,
+}
+
+/// Discovers, reads, checks and orders the migrations in `dir`, keeping every migration that
+/// could be read beside every problem. [`load_dir`] is this with an all-or-nothing result.
+pub fn load(dir: &Path, shown_as: &str, options: &LoadOptions) -> Loaded {
+    let refuse = |problem: Problem| Loaded { problems: vec![problem], ..Loaded::default() };
     if !dir.exists() {
-        return Err(Problems(vec![
+        return refuse(
             Problem::new(format!("migrations folder `{shown_as}` does not exist")).help("create it, or fix the path"),
-        ]));
+        );
     }
     if !dir.is_dir() {
-        return Err(Problems(vec![
+        return refuse(
             Problem::new(format!("`{shown_as}` is a file, not a migrations folder"))
                 .help("name the folder that holds the migrations"),
-        ]));
+        );
     }
-    let ignore = IgnoreList::new(&options.ignore).map_err(Problems)?;
-    let candidates = discover(dir, &ignore).map_err(Problems)?;
-    if candidates.is_empty() {
-        return Err(Problems(vec![
+    let ignore = match IgnoreList::new(&options.ignore) {
+        Ok(ignore) => ignore,
+        Err(problems) => return Loaded { problems, ..Loaded::default() },
+    };
+    let Discovered { candidates, mut problems, unplaced } = discover(dir, &ignore);
+    if candidates.is_empty() && problems.is_empty() {
+        return refuse(
             Problem::new(format!("migrations folder `{shown_as}` holds no migration"))
                 .help("add a migration such as `0001_init.sql`; `.sql` files that match no layout are reported, other files are ignored"),
-        ]));
+        );
     }
-    let mut problems = Vec::new();
-    let mut assembled = Vec::with_capacity(candidates.len());
     let mut files_read = Vec::new();
+    let unplaced = unplaced.iter().filter_map(|file| read_text(file, &mut files_read, &mut Vec::new())).collect();
+    let mut assembled = Vec::with_capacity(candidates.len());
+    let mut broken = Vec::new();
     for candidate in candidates {
+        let version = candidate.version.number;
         let (item, found) = assemble(candidate, options.dialect, &mut files_read);
+        if !found.is_empty() {
+            broken.push(version);
+        }
         assembled.extend(item);
         problems.extend(found);
     }
     // Dependencies are checked even when files had problems, so one build shows them all.
     let ordered = order(assembled);
-    let migrations = match ordered {
-        Ok(migrations) if problems.is_empty() => migrations,
-        Ok(_) => return Err(Problems(problems)),
-        Err(found) => {
-            problems.extend(found);
-            return Err(Problems(problems));
-        }
-    };
-    let digest = set_digest(migrations.iter().map(|m| (m.version.number, m.checksum.as_str())));
-    Ok(MigrationSet { migrations, digest, dialect: options.dialect, files_read })
+    problems.extend(ordered.problems);
+    broken.extend(ordered.broken);
+    let set = ordered.migrations.map(|migrations| {
+        let digest = set_digest(migrations.iter().map(|m| (m.version.number, m.checksum.as_str())));
+        MigrationSet { migrations, digest, dialect: options.dialect, files_read, folder: shown_as.to_owned() }
+    });
+    Loaded { set, problems, broken, unplaced }
 }
 
 #[cfg(test)]

@@ -103,6 +103,8 @@ pub struct MigrationSet {
     pub dialect: Dialect,
     /// Every file that was read, so that the macro can make the build depend on each.
     pub files_read: Vec<PathBuf>,
+    /// The folder as the user wrote it (`migrations`): what messages name files from.
+    pub folder: String,
 }
 
 #[cfg(test)]

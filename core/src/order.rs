@@ -9,22 +9,35 @@ use crate::names::Layout;
 use crate::problem::Problem;
 use crate::suggest::did_you_mean;
 
-/// Orders `assembled` for application and fills each migration's `depends_on`.
-///
-/// # Errors
-///
-/// Unknown dependencies (with a did-you-mean), self dependencies and every dependency cycle.
-pub fn order(mut assembled: Vec<Assembled>) -> Result<Vec<MigrationDef>, Vec<Problem>> {
+/// Migrations in application order, as far as it could be decided.
+#[derive(Debug, Default)]
+pub struct Ordered {
+    /// The migrations in application order with their `depends_on` filled; `None` when a cycle
+    /// leaves no order to decide.
+    pub migrations: Option<Vec<MigrationDef>>,
+    /// Unknown dependencies (with a did-you-mean), self dependencies and every dependency cycle.
+    pub problems: Vec<Problem>,
+    /// The versions of the migrations whose `depends-on` names something wrong: the order
+    /// leaves those entries out.
+    pub broken: Vec<i64>,
+}
+
+/// Orders `assembled` for application and fills each migration's `depends_on`. A dependency
+/// that names no migration (or the migration itself) is a problem and left out of the order;
+/// a cycle leaves no order at all.
+pub fn order(mut assembled: Vec<Assembled>) -> Ordered {
     // Diesel orders its folders as text once dashes are removed; everything else numerically.
     let as_text = assembled.iter().any(|a| a.migration.layout == Layout::Folder);
     assembled.sort_by(|a, b| a.migration.version.order(&b.migration.version, as_text));
 
     let mut problems = Vec::new();
+    let mut broken = Vec::new();
     let mut edges: Vec<Vec<usize>> = Vec::with_capacity(assembled.len());
     let mut edge_refs: Vec<Vec<(usize, DependencyRef)>> = Vec::with_capacity(assembled.len());
     for (index, item) in assembled.iter().enumerate() {
         let mut targets = Vec::new();
         let mut refs = Vec::new();
+        let problems_before = problems.len();
         for reference in &item.dependencies {
             match resolve(reference, &assembled) {
                 Ok(target) if target == index => problems.push(
@@ -54,15 +67,18 @@ pub fn order(mut assembled: Vec<Assembled>) -> Result<Vec<MigrationDef>, Vec<Pro
                 ),
             }
         }
+        if problems.len() > problems_before {
+            broken.push(item.migration.version.number);
+        }
         edges.push(targets);
         edge_refs.push(refs);
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let order = match topological_order(&edges) {
         Ok(order) => order,
-        Err(cycles) => return Err(cycles.iter().map(|cycle| cycle_problem(cycle, &assembled, &edge_refs)).collect()),
+        Err(cycles) => {
+            problems.extend(cycles.iter().map(|cycle| cycle_problem(cycle, &assembled, &edge_refs)));
+            return Ordered { migrations: None, problems, broken };
+        }
     };
     let mut slots: Vec<Option<Assembled>> = assembled.into_iter().map(Some).collect();
     let versions: Vec<i64> = slots.iter().flatten().map(|a| a.migration.version.number).collect();
@@ -73,7 +89,7 @@ pub fn order(mut assembled: Vec<Assembled>) -> Result<Vec<MigrationDef>, Vec<Pro
             ordered.push(item.migration);
         }
     }
-    Ok(ordered)
+    Ordered { migrations: Some(ordered), problems, broken }
 }
 
 /// The index of the migration `reference` names, or a hint naming what it may have meant.
@@ -151,8 +167,9 @@ mod tests {
         Assembled { migration, dependencies }
     }
 
-    fn versions(result: Result<Vec<MigrationDef>, Vec<Problem>>) -> Vec<i64> {
-        result.expect("orders").iter().map(|m| m.version.number).collect()
+    fn versions(ordered: Ordered) -> Vec<i64> {
+        assert_eq!(ordered.problems, []);
+        ordered.migrations.expect("orders").iter().map(|m| m.version.number).collect()
     }
 
     #[test]
@@ -165,15 +182,20 @@ mod tests {
 
     #[test]
     fn dependencies_resolve_by_version_and_by_name() {
-        let ordered =
-            order(vec![item(1, None, &["3"]), item(2, None, &["0001_m1"]), item(3, None, &[])]).expect("orders");
+        let ordered = order(vec![item(1, None, &["3"]), item(2, None, &["0001_m1"]), item(3, None, &[])])
+            .migrations
+            .expect("orders");
         let pairs: Vec<(i64, Vec<i64>)> = ordered.iter().map(|m| (m.version.number, m.depends_on.clone())).collect();
         assert_eq!(pairs, [(3, vec![]), (1, vec![3]), (2, vec![1])]);
     }
 
     #[test]
     fn unknown_self_and_cyclic_dependencies_are_problems() {
-        let problems = order(vec![item(1, None, &["0002_m3"]), item(2, None, &["2"])]).expect_err("invalid");
+        let ordered = order(vec![item(1, None, &["0002_m3"]), item(2, None, &["2"])]);
+        // The order is still decided, without the wrong entries.
+        assert_eq!(ordered.migrations.map(|m| m.len()), Some(2));
+        assert_eq!(ordered.broken, [1, 2]);
+        let problems = ordered.problems;
         let messages: Vec<(String, Option<String>)> =
             problems.iter().map(|p| (p.message.clone(), p.help.clone())).collect();
         assert_eq!(
@@ -189,7 +211,8 @@ mod tests {
                 ),
             ]
         );
-        let cycle = order(vec![item(1, None, &["2"]), item(2, None, &["1"])]).expect_err("cycle");
-        assert_eq!(cycle[0].message, "dependency cycle: `0001_m1 -> 0002_m2 -> 0001_m1`");
+        let cycle = order(vec![item(1, None, &["2"]), item(2, None, &["1"])]);
+        assert!(cycle.migrations.is_none());
+        assert_eq!(cycle.problems[0].message, "dependency cycle: `0001_m1 -> 0002_m2 -> 0001_m1`");
     }
 }

@@ -85,6 +85,21 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// `<folder>/<file>:<line>:<column>: <message>`: the problem with its file named from where
+    /// the user stands (the crate's `Cargo.toml`, the current directory), so that terminals and
+    /// editors can open it. [`Display`](fmt::Display) names the file relative to the folder.
+    pub fn located(&self, folder: &str) -> String {
+        match &self.file {
+            Some(file) if !folder.is_empty() => {
+                let relocated = Problem { file: Some(format!("{}/{file}", folder.trim_end_matches('/'))), ..self.clone() };
+                relocated.to_string()
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.file, self.position) {
@@ -97,23 +112,49 @@ impl fmt::Display for Problem {
 }
 
 /// Every problem found in one folder, in the order they were found.
+///
+/// Its [`Display`](fmt::Display) shows one problem a line, files named with the folder as the
+/// user wrote it (`migrations/0002_posts.sql:5:1: …`), each followed by its hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problems(pub Vec<Problem>);
+pub struct Problems {
+    folder: String,
+    problems: Vec<Problem>,
+}
 
 impl Problems {
+    /// The problems of the folder shown as `folder`.
+    pub fn new(folder: impl Into<String>, problems: Vec<Problem>) -> Self {
+        Self { folder: folder.into(), problems }
+    }
+
+    /// The folder, as the user wrote it.
+    pub fn folder(&self) -> &str {
+        &self.folder
+    }
+
     /// The problems, in the order they were found.
     pub fn iter(&self) -> std::slice::Iter<'_, Problem> {
-        self.0.iter()
+        self.problems.iter()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty()
     }
 }
 
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, problem) in self.0.iter().enumerate() {
+        for (index, problem) in self.problems.iter().enumerate() {
             if index > 0 {
                 f.write_str("\n")?;
             }
-            write!(f, "{problem}")?;
+            f.write_str(&problem.located(&self.folder))?;
             if let Some(help) = &problem.help {
                 write!(f, "\n  help: {help}")?;
             }
@@ -129,7 +170,7 @@ impl<'a> IntoIterator for &'a Problems {
     type IntoIter = std::slice::Iter<'a, Problem>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.problems.iter()
     }
 }
 
@@ -151,7 +192,8 @@ mod tests {
     fn display_names_file_and_position_but_not_help() {
         let problem = Problem::in_file("0001_a.sql", "unterminated string").at(Position::new(3, 7)).help("close it");
         assert_eq!(problem.to_string(), "0001_a.sql:3:7: unterminated string");
-        let all = Problems(vec![problem, Problem::new("folder is empty")]);
-        assert_eq!(all.to_string(), "0001_a.sql:3:7: unterminated string\n  help: close it\nfolder is empty");
+        assert_eq!(problem.located("db/migrations/"), "db/migrations/0001_a.sql:3:7: unterminated string");
+        let all = Problems::new("migrations", vec![problem, Problem::new("folder is empty")]);
+        assert_eq!(all.to_string(), "migrations/0001_a.sql:3:7: unterminated string\n  help: close it\nfolder is empty");
     }
 }

@@ -5,7 +5,24 @@
 //! tracking row no longer commit together. `PRAGMA foreign_keys` is not among them: strata
 //! honours it (see the runtime's table-rebuild handling).
 
-use crate::model::pragma_value;
+use crate::model::{MigrationDef, pragma_value};
+use crate::problem::Problem;
+
+/// The statements of `migration`'s scripts that cannot run inside its transaction; none when it
+/// runs outside one. Lexical: they are checked in every dialect, with or without the dry run.
+pub fn statement_rules(migration: &MigrationDef) -> Vec<Problem> {
+    if migration.no_transaction {
+        return Vec::new();
+    }
+    let scripts = std::iter::once(&migration.up).chain(migration.down.as_ref());
+    scripts
+        .flat_map(|script| script.statements.iter().map(move |statement| (script, statement)))
+        .filter_map(|(script, statement)| {
+            let (message, help) = outside_transaction_only(&statement.sql)?;
+            Some(Problem::in_file(script.file.clone(), message).at(statement.position).help(help))
+        })
+        .collect()
+}
 
 /// Why `sql` cannot run inside a migration's transaction, and what to do; `None` if it can.
 pub fn outside_transaction_only(sql: &str) -> Option<(String, String)> {

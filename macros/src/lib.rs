@@ -30,12 +30,16 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
 fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
     let args: args::Arguments = syn::parse2(input)?;
     let folder = resolve::folder(&args.path)?;
-    let set = strata_core::load_dir(&folder.path, &args.path.value(), &args.load_options())
-        .map_err(|problems| report::problems(&args.path, &problems))?;
-    // The dry run speaks SQLite only; other dialects are checked by the lexer alone.
+    let loaded = strata_core::load(&folder.path, &args.path.value(), &args.load_options());
+    let mut problems = loaded.problems.clone();
+    // The dry run speaks SQLite only; other dialects are checked by the lexer alone. It runs
+    // whenever there is an order, so that its problems come in the same build as the others.
     if args.dry_run && args.dialect == strata_core::Dialect::Sqlite {
         let options = strata_core::dry_run::DryRunOptions { verify_down: args.verify_down };
-        strata_core::dry_run::dry_run(&set, &options).map_err(|problems| report::problems(&args.path, &problems))?;
+        problems.extend(strata_core::dry_run::dry_run_loaded(&loaded, &options));
     }
-    Ok(expand::migrations(&set, watch::warning(&args.path, &folder)))
+    match loaded.set {
+        Some(set) if problems.is_empty() => Ok(expand::migrations(&set, watch::warning(&args.path, &folder))),
+        _ => Err(report::problems(&args.path, &problems)),
+    }
 }

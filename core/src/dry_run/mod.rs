@@ -3,19 +3,21 @@
 //! the schema its up script found, then the up script applied again ("redo").
 //!
 //! A statement SQLite rejects is a problem at its line and column (at the error inside it when
-//! SQLite gives an offset), with SQLite's message. After the first such problem the later
-//! migrations are not executed (their errors would only echo it), but the statement rules below
-//! are still checked for all of them.
+//! SQLite gives an offset), with SQLite's message. The migration is rolled back and the run goes
+//! on with the next one, leaving out the failures that a failed (or broken, or misnamed) script
+//! explains: *no such table: tags* after the script that creates `tags` failed is its echo, not
+//! a problem of its own.
 
 mod schema;
 
 pub use schema::{Difference, Journal, Schema, SchemaObject, normalize_sql};
 
+use crate::load::Loaded;
 use crate::model::{MigrationDef, MigrationSet, Script};
 use crate::problem::{Position, Problem, Problems};
-use crate::transaction_rules::outside_transaction_only;
 use rusqlite::Connection;
 use schema::Touched;
+use std::collections::HashSet;
 
 /// What the dry run checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +36,9 @@ impl Default for DryRunOptions {
 ///
 /// # Errors
 ///
-/// Statements SQLite rejects, statements that cannot run inside the migration's transaction,
-/// down scripts that do not restore the schema, foreign key violations left by a migration that
-/// turned foreign keys off; or the in-memory database itself failing.
+/// Statements SQLite rejects, down scripts that do not restore the schema, foreign key
+/// violations left by a migration that turned foreign keys off; or the in-memory database itself
+/// failing.
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
@@ -44,46 +46,91 @@ impl Default for DryRunOptions {
 /// std::fs::write(dir.path().join("0002_b.sql"), "CREATE INDEX b ON missing(x);")?;
 /// let set = strata_core::load_dir(dir.path(), "migrations", &Default::default())?;
 /// let problems = strata_core::dry_run::dry_run(&set, &Default::default()).unwrap_err();
-/// assert_eq!(problems.to_string().lines().next(), Some("0002_b.sql:1:1: no such table: main.missing"));
+/// assert_eq!(problems.to_string().lines().next(), Some("migrations/0002_b.sql:1:1: no such table: main.missing"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn dry_run(set: &MigrationSet, options: &DryRunOptions) -> Result<(), Problems> {
-    let mut problems = Vec::new();
-    let mut halted_at = None;
-    for (index, migration) in set.migrations.iter().enumerate() {
-        let found = statement_rules(migration);
-        if !found.is_empty() && halted_at.is_none() {
-            halted_at = Some(index);
-        }
-        problems.extend(found);
-    }
-    let mut run = Run::new().map_err(|error| Problems(vec![database_problem(&error)]))?;
-    for (index, migration) in set.migrations.iter().enumerate() {
-        // `strata:no-dry-run` skips the file, and the later ones' semantics with it: they may
-        // need what it creates.
-        if migration.no_dry_run || halted_at.is_some_and(|halt| index >= halt) {
-            break;
-        }
-        if let Err(found) = run.migration(migration, options) {
-            problems.extend(found);
-            break;
-        }
-    }
-    if problems.is_empty() { Ok(()) } else { Err(Problems(problems)) }
+    let problems = run_all(set, options, &[], &[]);
+    if problems.is_empty() { Ok(()) } else { Err(Problems::new(set.folder.clone(), problems)) }
 }
 
-/// The statements of `migration` that cannot run inside its transaction.
-fn statement_rules(migration: &MigrationDef) -> Vec<Problem> {
-    if migration.no_transaction {
-        return Vec::new();
+/// The dry run of a folder that [`load`](crate::load) read with problems: every migration but
+/// the broken ones runs, and a failure that their absence explains (*no such table* of a table
+/// a broken, misnamed or failed script names) is left out as a consequence, so that what is
+/// reported is a problem of its own.
+pub fn dry_run_loaded(loaded: &Loaded, options: &DryRunOptions) -> Vec<Problem> {
+    match &loaded.set {
+        Some(set) => run_all(set, options, &loaded.broken, &loaded.unplaced),
+        None => Vec::new(),
     }
-    let scripts = std::iter::once(&migration.up).chain(migration.down.as_ref());
-    scripts
-        .flat_map(|script| script.statements.iter().map(move |statement| (script, statement)))
-        .filter_map(|(script, statement)| {
-            let (message, help) = outside_transaction_only(&statement.sql)?;
-            Some(Problem::in_file(script.file.clone(), message).at(statement.position).help(help))
+}
+
+fn run_all(set: &MigrationSet, options: &DryRunOptions, broken: &[i64], unplaced: &[String]) -> Vec<Problem> {
+    let mut run = match Run::new() {
+        Ok(run) => run,
+        Err(error) => return vec![database_problem(&error)],
+    };
+    let mut absent = Absent::default();
+    for text in unplaced {
+        absent.add(text);
+    }
+    let mut problems = Vec::new();
+    for migration in &set.migrations {
+        // `strata:no-dry-run` skips the file, and the later ones' semantics with it: they may
+        // need what it creates.
+        if migration.no_dry_run {
+            break;
+        }
+        if broken.contains(&migration.version.number) {
+            absent.add(&migration.up.text);
+            continue;
+        }
+        if let Err(found) = run.migration(migration, options) {
+            problems.extend(found.into_iter().filter(|problem| !absent.explains(problem)));
+            absent.add(&migration.up.text);
+        }
+    }
+    problems
+}
+
+/// The names in scripts that did not run: a statement that fails for want of one of those
+/// objects fails as a consequence.
+#[derive(Default)]
+struct Absent {
+    words: HashSet<String>,
+}
+
+impl Absent {
+    fn add(&mut self, text: &str) {
+        let words = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|word| !word.is_empty());
+        self.words.extend(words.map(str::to_lowercase));
+    }
+
+    /// Whether `problem` is SQLite missing an object that an absent script names.
+    fn explains(&self, problem: &Problem) -> bool {
+        missing_objects(&problem.message).iter().any(|name| self.words.contains(&name.to_lowercase()))
+    }
+}
+
+/// The objects SQLite's `message` says are missing: `no such table: main.tags` → `tags`;
+/// `table posts has no column named tag` → `posts`, `tag`.
+fn missing_objects(message: &str) -> Vec<String> {
+    let names: Vec<&str> = if let Some((_, name)) = message.strip_prefix("no such ").and_then(|r| r.split_once(": ")) {
+        vec![name]
+    } else if let Some((table, column)) =
+        message.strip_prefix("table ").and_then(|rest| rest.split_once(" has no column named "))
+    {
+        vec![table, column]
+    } else {
+        Vec::new()
+    };
+    names
+        .into_iter()
+        .map(|name| {
+            let name = name.rsplit('.').next().unwrap_or(name);
+            name.trim().trim_matches(|c| matches!(c, '"' | '`' | '[' | ']' | '\'')).to_owned()
         })
+        .filter(|name| !name.is_empty())
         .collect()
 }
 
