@@ -237,7 +237,8 @@ fn merge(
             existing.version = candidate.version;
         }
         (_, _, _, up, down) => {
-            let other = candidate.folder.or(up.as_ref().or(down.as_ref()).map(|f| f.relative.clone())).unwrap_or_default();
+            let other =
+                candidate.folder.or(up.as_ref().or(down.as_ref()).map(|f| f.relative.clone())).unwrap_or_default();
             unplaced.extend(up);
             problems.push(
                 Problem::in_file(
@@ -432,7 +433,8 @@ mod tests {
 
     fn scripts(files: &[(&str, &str)]) -> Vec<(i64, Option<String>, Option<String>, bool)> {
         let dir = folder(files);
-        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).into_result().expect("valid");
+        let candidates =
+            discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).into_result().expect("valid");
         let file = |f: &Option<FileRef>| f.as_ref().map(|f| f.relative.clone());
         candidates.iter().map(|c| (c.version.number, file(&c.up), file(&c.down), c.any_order)).collect()
     }
@@ -451,7 +453,8 @@ mod tests {
         );
         // The undo script does not rename the migration: it is named after its up script.
         let dir = folder(&[("U1__undo_a.sql", ""), ("V1__a.sql", "")]);
-        let candidates = discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).into_result().expect("valid");
+        let candidates =
+            discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).into_result().expect("valid");
         assert_eq!(candidates[0].name, "a");
     }
 

@@ -92,7 +92,8 @@ impl Problem {
     pub fn located(&self, folder: &str) -> String {
         match &self.file {
             Some(file) if !folder.is_empty() => {
-                let relocated = Problem { file: Some(format!("{}/{file}", folder.trim_end_matches('/'))), ..self.clone() };
+                let relocated =
+                    Problem { file: Some(format!("{}/{file}", folder.trim_end_matches('/'))), ..self.clone() };
                 relocated.to_string()
             }
             _ => self.to_string(),
@@ -194,6 +195,9 @@ mod tests {
         assert_eq!(problem.to_string(), "0001_a.sql:3:7: unterminated string");
         assert_eq!(problem.located("db/migrations/"), "db/migrations/0001_a.sql:3:7: unterminated string");
         let all = Problems::new("migrations", vec![problem, Problem::new("folder is empty")]);
-        assert_eq!(all.to_string(), "migrations/0001_a.sql:3:7: unterminated string\n  help: close it\nfolder is empty");
+        assert_eq!(
+            all.to_string(),
+            "migrations/0001_a.sql:3:7: unterminated string\n  help: close it\nfolder is empty"
+        );
     }
 }

@@ -17,8 +17,8 @@ use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-/// One `sqlite_master` row, its SQL normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One `sqlite_master` row.
+#[derive(Debug, Clone, Eq)]
 pub struct SchemaObject {
     /// `table`, `index`, `view` or `trigger`.
     pub kind: String,
@@ -26,8 +26,29 @@ pub struct SchemaObject {
     pub name: String,
     /// The table it belongs to.
     pub table: String,
-    /// Its SQL with white space normalised (`None` for automatic indexes).
+    /// Its SQL as messages show it: comments out, white space normalised (`None` for automatic
+    /// indexes).
     pub sql: Option<String>,
+    /// What comparisons read: the SQL also without identifier quotes and in one case, since
+    /// neither changes the schema (SQLite quotes the new name after `ALTER TABLE .. RENAME`, the
+    /// last step of a table rebuild).
+    pub shape: Option<String>,
+}
+
+impl SchemaObject {
+    fn new(kind: String, name: String, table: String, sql: Option<String>) -> Self {
+        let shape = sql.as_deref().map(|sql| normalize(sql, true));
+        Self { kind, name, table, sql: sql.map(|sql| normalize(&sql, false)), shape }
+    }
+}
+
+impl PartialEq for SchemaObject {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.name.eq_ignore_ascii_case(&other.name)
+            && self.table.eq_ignore_ascii_case(&other.table)
+            && self.shape == other.shape
+    }
 }
 
 impl fmt::Display for SchemaObject {
@@ -36,22 +57,93 @@ impl fmt::Display for SchemaObject {
     }
 }
 
-/// Collapses runs of white space and drops it around punctuation, so that two spellings of one
-/// definition compare equal.
+/// Collapses runs of white space and drops it around punctuation, and leaves comments out, so
+/// that two spellings of one definition compare equal.
 pub fn normalize_sql(sql: &str) -> String {
+    normalize(sql, false)
+}
+
+/// Appends `piece`, with the space before it that white space left pending, unless punctuation
+/// makes it needless.
+fn push(out: &mut String, piece: &str, pending_space: &mut bool) {
+    let punctuation = piece.starts_with(['(', ')', ',', ';', '=']);
+    if *pending_space && !out.is_empty() && !punctuation && !out.ends_with(['(', ',', '=']) {
+        out.push(' ');
+    }
+    *pending_space = false;
+    out.push_str(piece);
+}
+
+/// [`normalize_sql`]; with `fold`, also identifiers unquoted where they are plain words, and
+/// everything but string literals in lower case.
+fn normalize(sql: &str, fold: bool) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut pending_space = false;
-    for ch in sql.chars() {
-        if ch.is_whitespace() {
-            pending_space = true;
-            continue;
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            c if c.is_whitespace() => pending_space = true,
+            '-' if chars.peek() == Some(&'-') => {
+                for next in chars.by_ref() {
+                    if next == '\n' {
+                        break;
+                    }
+                }
+                pending_space = true;
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut previous = ' ';
+                for next in chars.by_ref() {
+                    if previous == '*' && next == '/' {
+                        break;
+                    }
+                    previous = next;
+                }
+                pending_space = true;
+            }
+            '\'' => {
+                let mut literal = String::from('\'');
+                while let Some(next) = chars.next() {
+                    literal.push(next);
+                    if next == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            literal.extend(chars.next());
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                push(&mut out, &literal, &mut pending_space);
+            }
+            '"' | '`' | '[' => {
+                let close = if ch == '[' { ']' } else { ch };
+                let mut name = String::new();
+                while let Some(next) = chars.next() {
+                    if next == close {
+                        if close != ']' && chars.peek() == Some(&close) {
+                            name.extend(chars.next());
+                            continue;
+                        }
+                        break;
+                    }
+                    name.push(next);
+                }
+                let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                let piece = match (fold, plain) {
+                    (true, true) => name.to_lowercase(),
+                    (true, false) => format!("\"{}\"", name.to_lowercase()),
+                    (false, _) if close == ']' => format!("[{name}]"),
+                    (false, _) => format!("{ch}{name}{close}"),
+                };
+                push(&mut out, &piece, &mut pending_space);
+            }
+            c => {
+                let piece: String = if fold { c.to_lowercase().collect() } else { c.to_string() };
+                push(&mut out, &piece, &mut pending_space);
+            }
         }
-        let punctuation = matches!(ch, '(' | ')' | ',' | ';' | '=');
-        if pending_space && !out.is_empty() && !punctuation && !out.ends_with(['(', ',', '=']) {
-            out.push(' ');
-        }
-        pending_space = false;
-        out.push(ch);
     }
     out
 }
@@ -159,15 +251,7 @@ pub enum Difference {
 const COLUMNS: &str = "SELECT rowid, type, name, tbl_name, sql FROM sqlite_master";
 
 fn object(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, SchemaObject)> {
-    Ok((
-        row.get(0)?,
-        SchemaObject {
-            kind: row.get(1)?,
-            name: row.get(2)?,
-            table: row.get(3)?,
-            sql: row.get::<_, Option<String>>(4)?.map(|sql| normalize_sql(&sql)),
-        },
-    ))
+    Ok((row.get(0)?, SchemaObject::new(row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, Option<String>>(4)?)))
 }
 
 impl Schema {
@@ -348,6 +432,21 @@ mod tests {
     fn normalises_white_space() {
         assert_eq!(normalize_sql("CREATE TABLE t (\n  a INT,\n  b TEXT\n)"), "CREATE TABLE t(a INT,b TEXT)");
         assert_eq!(normalize_sql("CREATE INDEX i ON t(a , b)"), normalize_sql("CREATE INDEX i ON t (a,b)"));
+        assert_eq!(normalize_sql("CREATE TABLE t(a, -- the key\n b /* later */)"), "CREATE TABLE t(a,b)");
+        assert_eq!(normalize_sql("CREATE TABLE \"t\"(a DEFAULT 'x -- y')"), "CREATE TABLE \"t\"(a DEFAULT 'x -- y')");
+    }
+
+    #[test]
+    fn quotes_case_and_comments_do_not_change_a_definition() {
+        let object = |sql: &str| SchemaObject::new("table".into(), "t".into(), "t".into(), Some(sql.into()));
+        assert_eq!(
+            object("CREATE TABLE t(a INTEGER NOT NULL, b TEXT)"),
+            object("CREATE TABLE \"t\"(a INTEGER NOT NULL,b TEXT)")
+        );
+        assert_eq!(object("CREATE TABLE t(a INT) -- x"), object("create table [T](\"A\" int)"));
+        assert_ne!(object("CREATE TABLE t(a DEFAULT 'x')"), object("CREATE TABLE t(a DEFAULT 'X')"));
+        assert_ne!(object("CREATE TABLE t(a, b)"), object("CREATE TABLE t(b, a)"));
+        assert_ne!(object("CREATE TABLE t(\"a b\")"), object("CREATE TABLE t(a b)"));
     }
 
     #[test]
