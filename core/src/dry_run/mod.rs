@@ -155,18 +155,20 @@ impl Run {
     fn migration(&mut self, migration: &MigrationDef, options: &DryRunOptions) -> Result<(), Vec<Problem>> {
         // Notes the value, before the up script, of everything the up and down scripts change.
         let mut journal = Journal::default();
-        self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut journal)?;
+        let accept = |_: &Schema, _: &Journal| Vec::new();
+        self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut journal, accept)?;
         let Some(down) = migration.down.as_ref().filter(|_| options.verify_down) else {
             return Ok(());
         };
-        self.script(migration, down, migration.down_disables_foreign_keys(), &mut journal)?;
-        let problems: Vec<Problem> =
-            self.schema.differences(&journal).iter().map(|d| difference_problem(d, migration, down)).collect();
-        if !problems.is_empty() {
-            return Err(problems);
-        }
+        // A down script that does not restore the schema is rolled back, so that the later
+        // migrations still run on the schema the up script made, not on the down script's.
+        let restores = |schema: &Schema, journal: &Journal| -> Vec<Problem> {
+            schema.differences(journal).iter().map(|d| difference_problem(d, migration, down)).collect()
+        };
+        self.script(migration, down, migration.down_disables_foreign_keys(), &mut journal, restores)?;
         // Redo: the up script again, on the schema the down script restored.
-        let redo = self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut Journal::default());
+        let redo =
+            self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut Journal::default(), accept);
         if let Err(found) = redo {
             let help = format!(
                 "the up script failed when run again after `{}`: make the down script undo everything the up script does",
@@ -178,13 +180,15 @@ impl Run {
     }
 
     /// Runs one script the way the runtime does: in a transaction unless `no-transaction`, with
-    /// foreign keys off around it when it turns them off. Then brings the schema up to date.
+    /// foreign keys off around it when it turns them off; brings the schema up to date, and
+    /// commits if `keep` finds no problem with the result (else rolls back, where it can).
     fn script(
         &mut self,
         migration: &MigrationDef,
         script: &Script,
         foreign_keys_off: bool,
         journal: &mut Journal,
+        keep: impl FnOnce(&Schema, &Journal) -> Vec<Problem>,
     ) -> Result<(), Vec<Problem>> {
         let database = |error: rusqlite::Error| vec![database_problem(&error)];
         if foreign_keys_off {
@@ -198,19 +202,31 @@ impl Run {
         if result.is_ok() && foreign_keys_off {
             result = self.foreign_key_check(script);
         }
+        let mut advanced = false;
+        if result.is_ok() {
+            let mut touched = Touched::default();
+            for statement in &script.statements {
+                touched.statement(&statement.sql);
+            }
+            self.schema.advance(&self.conn, &touched, journal).map_err(database)?;
+            advanced = true;
+            let problems = keep(&self.schema, journal);
+            if !problems.is_empty() {
+                result = Err(problems);
+            }
+        }
         if transactional {
             let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
             self.conn.execute_batch(end).map_err(database)?;
+            if advanced && result.is_err() {
+                // Rare: the picture follows the rollback with a full read.
+                self.schema = Schema::read(&self.conn).map_err(database)?;
+            }
         }
         if foreign_keys_off {
             self.conn.execute_batch("PRAGMA foreign_keys = ON").map_err(database)?;
         }
-        result?;
-        let mut touched = Touched::default();
-        for statement in &script.statements {
-            touched.statement(&statement.sql);
-        }
-        self.schema.advance(&self.conn, &touched, journal).map_err(database)
+        result
     }
 
     fn statements(&self, script: &Script) -> Result<(), Vec<Problem>> {

@@ -88,6 +88,17 @@ fn what_a_failed_broken_or_misnamed_script_explains_is_left_out() {
 }
 
 #[test]
+fn a_down_script_that_does_not_restore_is_rolled_back_before_the_next_migration() {
+    let found = check(&[
+        ("0001_t.sql", "CREATE TABLE t(a);"),
+        ("0001_t.down.sql", "DROP TABLE t;\nCREATE TABLE t(a, extra);"),
+        // Runs on the up script's `t`: one column.
+        ("0002_seed.sql", "INSERT INTO t VALUES (1);"),
+    ]);
+    assert_eq!(found, ["0001_t.down.sql: table `t` still exists after `0001_t.down.sql`"]);
+}
+
+#[test]
 fn sqlite_messages_name_the_missing_objects() {
     assert_eq!(missing_objects("no such table: main.tags"), ["tags"]);
     assert_eq!(missing_objects("no such column: \"x\""), ["x"]);
