@@ -11,10 +11,8 @@
 //! ```
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     strata::build::watch("migrations");
-//! }
+//! // build.rs, in `fn main`:
+//! strata::build::watch("migrations");
 //! ```
 //!
 //! (Without strata in `[build-dependencies]`, print the line yourself:

@@ -59,19 +59,37 @@ pub struct DirectiveError {
 pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
     let mut directives = Directives::default();
     let mut errors = Vec::new();
+    let mut in_header = true;
     for (index, line) in script.lines().enumerate() {
         let trimmed = line.trim_start();
         if trimmed.is_empty() {
             continue;
         }
-        let Some(comment) = trimmed.strip_prefix("--") else { break };
         let line_number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let column_of = |byte: usize| {
             Position::new(line_number, u32::try_from(line[..byte].chars().count() + 1).unwrap_or(u32::MAX))
         };
+        let Some(comment) = trimmed.strip_prefix("--") else {
+            in_header = false;
+            continue;
+        };
         let body = comment.trim();
+        if !in_header {
+            if body.starts_with("strata:") {
+                errors.push(DirectiveError {
+                    position: column_of(offset_in(line, trimmed)),
+                    message: format!("`-- {body}` comes after the first statement, where directives are not read"),
+                    help: "move it to the top of the up script, before the first statement".to_owned(),
+                });
+            }
+            continue;
+        }
         if body == "no-transaction" {
             directives.no_transaction = true;
+            continue;
+        }
+        if let Some(error) = almost_a_directive(body, column_of(offset_in(line, trimmed))) {
+            errors.push(error);
             continue;
         }
         let Some(directive) = body.strip_prefix("strata:") else { continue };
@@ -111,6 +129,26 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
         }
     }
     (directives, errors)
+}
+
+/// A comment that was meant as a directive but is not written as one: `-- strata depends-on 3`,
+/// `-- strata: irreversible`.
+fn almost_a_directive(body: &str, position: Position) -> Option<DirectiveError> {
+    let rest = body.strip_prefix("strata")?;
+    if rest.strip_prefix(':').is_some_and(|after| !after.starts_with(char::is_whitespace)) {
+        return None; // Written right.
+    }
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+    let keyword = rest.split_whitespace().next()?;
+    if !DIRECTIVES.contains(&keyword) {
+        return None;
+    }
+    Some(DirectiveError {
+        position,
+        message: format!("`-- {body}` is not read as a directive"),
+        help: format!("write `-- strata:{}`: `strata:` and the directive with no space between", rest.trim_end()),
+    })
 }
 
 /// The byte offset of `part`, a slice of `whole`, in `whole`.
@@ -185,9 +223,38 @@ mod tests {
     }
 
     #[test]
-    fn directives_after_the_first_statement_are_not_read() {
-        let (d, _) = parse_directives("SELECT 1;\n-- strata:irreversible\n");
+    fn directives_after_the_first_statement_are_not_read_and_say_so() {
+        let (d, errors) = parse_directives("SELECT 1;\n  -- strata:irreversible\n-- a plain comment\n");
         assert!(!d.irreversible);
+        let found: Vec<(&str, Position)> = errors.iter().map(|e| (e.message.as_str(), e.position)).collect();
+        assert_eq!(
+            found,
+            [(
+                "`-- strata:irreversible` comes after the first statement, where directives are not read",
+                Position::new(2, 3)
+            )]
+        );
+    }
+
+    #[test]
+    fn directives_written_almost_right_say_how_to_write_them() {
+        let (d, errors) =
+            parse_directives("-- strata depends-on 1\n-- strata: irreversible\n-- strata is great\nSELECT 1;");
+        assert!(d.depends_on.is_empty() && !d.irreversible);
+        let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.message.as_str(), e.help.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "`-- strata depends-on 1` is not read as a directive",
+                    "write `-- strata:depends-on 1`: `strata:` and the directive with no space between"
+                ),
+                (
+                    "`-- strata: irreversible` is not read as a directive",
+                    "write `-- strata:irreversible`: `strata:` and the directive with no space between"
+                ),
+            ]
+        );
     }
 
     #[test]

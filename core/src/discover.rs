@@ -8,7 +8,9 @@
 //! version, and refinery's unversioned migration (an up script allowed to run out of order)
 //! when none has: the same name means either, and only its siblings tell which.
 
-use crate::names::{Direction, Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
+use crate::names::{
+    Direction, Layout, NameError, ParsedName, Version, has_sql_extension, parse_file_name, parse_folder_name,
+};
 use crate::problem::Problem;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -126,7 +128,7 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Discovered {
         }
         if path.is_dir() {
             folder_candidate(&file_name, &path, ignore, &mut folders, &mut problems, &mut unplaced);
-        } else if file_name.ends_with(".sql") && !ignore.ignores(&file_name) {
+        } else if has_sql_extension(&file_name) && !ignore.ignores(&file_name) {
             match parse_file_name(&file_name) {
                 Ok(parsed) => found.push((parsed, FileRef { relative: file_name, path })),
                 Err(error) => {
@@ -313,7 +315,7 @@ fn folder_candidate(
             "up.sql" => candidate.up = Some(file),
             "down.sql" => candidate.down = Some(file),
             "metadata.toml" => candidate.metadata = Some(file),
-            _ if file_name.ends_with(".sql") && !ignore.ignores(&relative) => problems.push(
+            _ if has_sql_extension(&file_name) && !ignore.ignores(&relative) => problems.push(
                 Problem::in_file(relative.clone(), format!("`{relative}` matches no migration layout"))
                     .help("a migration folder holds `up.sql`, `down.sql` and diesel's `metadata.toml`; list other files in `ignore = [..]`"),
             ),

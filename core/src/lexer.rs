@@ -52,11 +52,32 @@ pub struct LexError {
     pub kind: LexErrorKind,
     /// Where the unterminated construct starts (or the stray `)` is).
     pub position: Position,
+    /// For an unterminated quote: where an earlier quote of the same kind opened that ran over a
+    /// line break. A quote missing there makes the lexer pair the wrong quotes, so the one
+    /// reported unterminated is not where the mistake is.
+    pub suspect: Option<Position>,
 }
 
 impl LexError {
     /// What to do about it.
-    pub fn help(&self) -> &'static str {
+    pub fn help(&self) -> String {
+        if let Some(suspect) = self.suspect {
+            let (what, quote) = match &self.kind {
+                LexErrorKind::UnterminatedString => ("string", "'".to_owned()),
+                LexErrorKind::UnterminatedIdentifier { open: '[' } => ("quoted identifier", "]".to_owned()),
+                LexErrorKind::UnterminatedIdentifier { open } => ("quoted identifier", open.to_string()),
+                LexErrorKind::UnterminatedDollarQuote { tag } => ("dollar-quoted body", tag.clone()),
+                _ => ("quote", String::new()),
+            };
+            return format!(
+                "the {what} opened at {suspect} runs over a line break: a missing `{quote}` there would explain this; {}",
+                self.plain_help()
+            );
+        }
+        self.plain_help().to_owned()
+    }
+
+    fn plain_help(&self) -> &'static str {
         match self.kind {
             LexErrorKind::UnterminatedString => "close the string with `'`; write a quote inside a string as `''`",
             LexErrorKind::UnterminatedIdentifier { .. } => "close the quoted identifier",
@@ -107,7 +128,7 @@ impl std::error::Error for LexError {}
 /// # Ok::<(), strata_core::LexError>(())
 /// ```
 pub fn split_statements(script: &str, dialect: Dialect) -> Result<Vec<Statement>, LexError> {
-    Lexer { cursor: Cursor::new(script), dialect }.run()
+    Lexer { cursor: Cursor::new(script), dialect, over_line_break: Vec::new() }.run()
 }
 
 /// A byte cursor that knows its line and character column.
@@ -206,6 +227,9 @@ impl TriggerState {
 struct Lexer<'a> {
     cursor: Cursor<'a>,
     dialect: Dialect,
+    /// The last quote of each kind (`'`, `"`, a dollar tag, …) that ran over a line break, and
+    /// where it opened: the suspect when a later one of that kind is unterminated.
+    over_line_break: Vec<(String, Position)>,
 }
 
 impl Lexer<'_> {
@@ -260,7 +284,7 @@ impl Lexer<'_> {
         let mut depth = 1;
         loop {
             if self.cursor.peek().is_none() {
-                return Err(LexError { kind: LexErrorKind::UnterminatedComment, position: start });
+                return Err(LexError { kind: LexErrorKind::UnterminatedComment, position: start, suspect: None });
             }
             if self.cursor.starts_with(b"*/") {
                 self.cursor.bump_n(2);
@@ -303,6 +327,7 @@ impl Lexer<'_> {
                         return Err(LexError {
                             kind: LexErrorKind::UnopenedParenthesis,
                             position: self.cursor.position,
+                            suspect: None,
                         });
                     }
                     self.cursor.bump();
@@ -312,10 +337,10 @@ impl Lexer<'_> {
             }
         };
         if let Some(body_start) = trigger.body_start.filter(|_| trigger.body_depth > 0) {
-            return Err(LexError { kind: LexErrorKind::UnterminatedTriggerBody, position: body_start });
+            return Err(LexError { kind: LexErrorKind::UnterminatedTriggerBody, position: body_start, suspect: None });
         }
         if let Some(open) = open_parens.pop() {
-            return Err(LexError { kind: LexErrorKind::UnclosedParenthesis, position: open });
+            return Err(LexError { kind: LexErrorKind::UnclosedParenthesis, position: open, suspect: None });
         }
         let text = String::from_utf8_lossy(&self.cursor.src[start..end]);
         Ok(Statement { sql: text.trim_end().to_owned(), position, offset: start })
@@ -336,6 +361,20 @@ impl Lexer<'_> {
         Ok(())
     }
 
+    /// Notes a quote of kind `key` that opened at `start` and just closed, if it ran over a line.
+    fn closed(&mut self, key: &str, start: Position) {
+        if self.cursor.position.line != start.line {
+            self.over_line_break.retain(|(kind, _)| kind != key);
+            self.over_line_break.push((key.to_owned(), start));
+        }
+    }
+
+    /// The error for a quote of kind `key` that opened at `start` and never closed.
+    fn unterminated(&self, kind: LexErrorKind, start: Position, key: &str) -> LexError {
+        let suspect = self.over_line_break.iter().find(|(k, _)| k == key).map(|(_, position)| *position);
+        LexError { kind, position: start, suspect }
+    }
+
     /// A string or identifier closed by `quote`, where a doubled quote stands for one.
     fn quoted(&mut self, quote: u8, backslash_escapes: bool) -> Result<(), LexError> {
         let start = self.cursor.position;
@@ -348,12 +387,13 @@ impl Lexer<'_> {
                     } else {
                         LexErrorKind::UnterminatedIdentifier { open: char::from(quote) }
                     };
-                    return Err(LexError { kind, position: start });
+                    return Err(self.unterminated(kind, start, &char::from(quote).to_string()));
                 }
                 Some(b'\\') if backslash_escapes => self.cursor.bump_n(2),
                 Some(byte) if byte == quote => {
                     self.cursor.bump();
                     if self.cursor.peek() != Some(quote) {
+                        self.closed(&char::from(quote).to_string(), start);
                         return Ok(());
                     }
                     self.cursor.bump();
@@ -370,10 +410,11 @@ impl Lexer<'_> {
             self.cursor.bump();
             match self.cursor.peek() {
                 None => {
-                    return Err(LexError { kind: LexErrorKind::UnterminatedIdentifier { open: '[' }, position: start });
+                    return Err(self.unterminated(LexErrorKind::UnterminatedIdentifier { open: '[' }, start, "["));
                 }
                 Some(b']') => {
                     self.cursor.bump();
+                    self.closed("[", start);
                     return Ok(());
                 }
                 Some(_) => {}
@@ -395,14 +436,17 @@ impl Lexer<'_> {
         let start = self.cursor.position;
         self.cursor.bump_n(tag.len());
         loop {
+            let tag_text = String::from_utf8_lossy(&tag).into_owned();
             if self.cursor.peek().is_none() {
-                return Err(LexError {
-                    kind: LexErrorKind::UnterminatedDollarQuote { tag: String::from_utf8_lossy(&tag).into_owned() },
-                    position: start,
-                });
+                return Err(self.unterminated(
+                    LexErrorKind::UnterminatedDollarQuote { tag: tag_text.clone() },
+                    start,
+                    &tag_text,
+                ));
             }
             if self.cursor.starts_with(&tag) {
                 self.cursor.bump_n(tag.len());
+                self.closed(&tag_text, start);
                 return Ok(());
             }
             self.cursor.bump();
@@ -423,6 +467,27 @@ mod tests {
             Ok(statements) => statements.into_iter().map(|s| s.sql).collect(),
             Err(error) => vec![format!("error: {error} at {}", error.position)],
         }
+    }
+
+    #[test]
+    fn an_unterminated_quote_names_an_earlier_one_that_ran_over_a_line_break() {
+        // The `'` missing after `alice` pairs the next line's opening quote with this one, so
+        // the last quote of the file is the one left unterminated.
+        let script = "INSERT INTO users VALUES ('alice, 1);\nINSERT INTO users VALUES ('bob', 2);";
+        let error = split_statements(script, Dialect::Sqlite).unwrap_err();
+        assert_eq!(
+            (error.kind.clone(), error.position, error.suspect),
+            (LexErrorKind::UnterminatedString, Position::new(2, 31), Some(Position::new(1, 27)))
+        );
+        assert!(
+            error.help().starts_with(
+                "the string opened at 1:27 runs over a line break: a missing `'` there would explain this"
+            )
+        );
+        let body = "CREATE FUNCTION f() AS $$ SELECT 1;\n$$;\nCREATE FUNCTION g() AS $$ SELECT 2;";
+        assert_eq!(split_statements(body, Dialect::Postgres).unwrap_err().suspect, Some(Position::new(1, 24)));
+        // A string on one line is no suspect.
+        assert_eq!(split_statements("SELECT 'a';\nSELECT 'b", Dialect::Sqlite).unwrap_err().suspect, None);
     }
 
     fn error(sql: &str, dialect: Dialect) -> (LexErrorKind, Position) {

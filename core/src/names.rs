@@ -98,6 +98,8 @@ pub enum NameError {
     NonNumericVersion(String),
     /// The version does not fit in an `i64`.
     VersionTooLarge(String),
+    /// The name ends in `.SQL` (or `.Sql`): every tool reads only `.sql`.
+    ExtensionCase,
 }
 
 impl NameError {
@@ -105,6 +107,20 @@ impl NameError {
     pub fn describe(&self, file: &str) -> (String, String) {
         let ignore = "or list it in `ignore = [..]` if it is not a migration";
         match self {
+            NameError::NoLayout if dash_instead_of_underscore(file).is_some() => (
+                format!("`{file}` matches no migration layout"),
+                format!(
+                    "separate the version from the name with `_`: `{}`",
+                    dash_instead_of_underscore(file).unwrap_or_default()
+                ),
+            ),
+            NameError::ExtensionCase => (
+                format!("`{file}` ends in `{}`, not `.sql`", &file[file.len().saturating_sub(4)..]),
+                format!(
+                    "rename it `{}.sql`: migration files end in lower-case `.sql`",
+                    &file[..file.len().saturating_sub(4)]
+                ),
+            ),
             NameError::NoLayout => (
                 format!("`{file}` matches no migration layout"),
                 format!(
@@ -135,6 +151,18 @@ impl NameError {
     }
 }
 
+/// Whether `file_name` ends in `.sql` in any case: `.SQL` is reported, never skipped.
+pub(crate) fn has_sql_extension(file_name: &str) -> bool {
+    file_name.len() > 4 && file_name.get(file_name.len() - 4..).is_some_and(|e| e.eq_ignore_ascii_case(".sql"))
+}
+
+/// `0002_posts.sql` for `0002-posts.sql`: a flat file named the rusqlite_migration way.
+fn dash_instead_of_underscore(file: &str) -> Option<String> {
+    let (version, rest) = file.split_once('-')?;
+    let flat = !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) && rest.ends_with(".sql");
+    flat.then(|| format!("{version}_{rest}"))
+}
+
 fn looks_prefixed(version: &str) -> bool {
     let mut chars = version.chars();
     matches!(chars.next(), Some('V' | 'U'))
@@ -157,7 +185,9 @@ fn looks_prefixed(version: &str) -> bool {
 /// # Ok::<(), strata_core::NameError>(())
 /// ```
 pub fn parse_file_name(file_name: &str) -> Result<ParsedName, NameError> {
-    let stem = file_name.strip_suffix(".sql").ok_or(NameError::NoLayout)?;
+    let Some(stem) = file_name.strip_suffix(".sql") else {
+        return Err(if has_sql_extension(file_name) { NameError::ExtensionCase } else { NameError::NoLayout });
+    };
     if let Some(parsed) = parse_prefixed(stem) {
         return parsed;
     }
@@ -343,5 +373,22 @@ mod tests {
             Err(NameError::VersionTooLarge("99999999999999999999".into()))
         );
         assert!(NameError::NonNumericVersion("V1".into()).describe("V1_init.sql").1.contains("two underscores"));
+    }
+
+    #[test]
+    fn near_misses_say_the_fix() {
+        assert_eq!(parse_file_name("002-posts.sql"), Err(NameError::NoLayout));
+        assert_eq!(
+            NameError::NoLayout.describe("002-posts.sql").1,
+            "separate the version from the name with `_`: `002_posts.sql`"
+        );
+        assert_eq!(parse_file_name("0002_x.SQL"), Err(NameError::ExtensionCase));
+        assert_eq!(
+            NameError::ExtensionCase.describe("0002_x.SQL"),
+            (
+                "`0002_x.SQL` ends in `.SQL`, not `.sql`".to_owned(),
+                "rename it `0002_x.sql`: migration files end in lower-case `.sql`".to_owned()
+            )
+        );
     }
 }
