@@ -8,6 +8,7 @@
 //! explains: *no such table: tags* after the script that creates `tags` failed is its echo, not
 //! a problem of its own.
 
+mod hint;
 mod schema;
 
 pub use schema::{Difference, Journal, Schema, SchemaObject, normalize_sql};
@@ -241,7 +242,7 @@ impl Run {
                 };
                 let position =
                     offset.map_or(statement.position, |offset| within(statement.position, &statement.sql, offset));
-                let help = "the dry run applies every migration in order to an empty in-memory SQLite database; fix the statement, or mark the file `-- strata:no-dry-run` if it needs what the build machine lacks";
+                let help = hint::help(&self.conn, &message, statement, &script.text, position);
                 return Err(vec![Problem::in_file(script.file.clone(), message).at(position).help(help)]);
             }
         }
