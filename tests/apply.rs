@@ -131,9 +131,43 @@ fn apply_to_stops_at_the_target() {
     let mut conn = scratch.open();
     migrations.migrator().apply_to(&mut conn, 2).unwrap();
     assert_eq!(recorded(&conn), [1, 2]);
-    assert!(matches!(migrations.migrator().apply_to(&mut conn, 7), Err(Error::UnknownTarget { version: 7 })));
-    migrations.migrator().target(Target::Latest).apply(&mut conn).unwrap();
+    let error = migrations.migrator().apply_to(&mut conn, 7).unwrap_err();
+    assert!(matches!(&error, Error::UnknownTarget { target } if target == "7"), "{error}");
+    migrations.migrator().apply_to(&mut conn, Target::Latest).unwrap();
     assert_eq!(recorded(&conn), [1, 2, 3]);
+}
+
+#[test]
+fn targets_name_migrations_as_their_folders_do() {
+    // diesel's `-0000` folders have 18-digit versions nobody types: name them instead.
+    let scratch = Scratch::new();
+    let migrations = scratch.migrations(
+        "m",
+        &[
+            ("2024-01-01-000000-0000_create_users/up.sql", "CREATE TABLE users(id);"),
+            ("2024-01-01-000000-0000_create_users/down.sql", "DROP TABLE users;"),
+            ("2024-02-12-120203-0000_add_tags/up.sql", "CREATE TABLE tags(name);"),
+            ("2024-02-12-120203-0000_add_tags/down.sql", "DROP TABLE tags;"),
+            ("2024-03-13_170000_add_posts/up.sql", "CREATE TABLE posts(id);"),
+            ("2024-03-13_170000_add_posts/down.sql", "DROP TABLE posts;"),
+        ],
+    );
+    let mut conn = scratch.open();
+    let report = migrations.migrator().apply_to(&mut conn, "2024-02-12-120203-0000_add_tags").unwrap();
+    let ran: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
+    assert_eq!(ran, ["2024-01-01-000000-0000_create_users", "2024-02-12-120203-0000_add_tags"]);
+    assert!(report.to_string().starts_with("ran 2024-01-01-000000-0000_create_users in "), "{report}");
+    migrations.migrator().apply(&mut conn).unwrap();
+    // By the version as written, too.
+    let report = migrations.migrator().rollback_to(&mut conn, "2024-01-01-000000-0000").unwrap();
+    let reverted: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
+    assert_eq!(reverted, ["2024-03-13_170000_add_posts", "2024-02-12-120203-0000_add_tags"]);
+    assert_eq!(tables(&conn), ["users"]);
+    let error = migrations.migrator().apply_to(&mut conn, "2024-02-12_add_tags").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "no migration is `2024-02-12_add_tags`: name one by its version or as its file or folder is named"
+    );
 }
 
 #[test]

@@ -24,7 +24,8 @@ fn assert_same(embedded: &Migrations, folder: &str) {
     assert_eq!(embedded.digest(), loaded.digest, "{folder}: set digest");
     assert_eq!(embedded.len(), loaded.migrations.len(), "{folder}: count");
     for (migration, def) in embedded.iter().zip(&loaded.migrations) {
-        let at = format!("{folder}: {}", def.id());
+        let at = format!("{folder}: {}", def.id);
+        assert_eq!(migration.id(), def.id, "{at}: id");
         assert_eq!(migration.version(), def.version.number, "{at}: version");
         assert_eq!(migration.name(), def.name, "{at}: name");
         assert_eq!(migration.checksum(), def.checksum, "{at}: checksum");
@@ -32,6 +33,7 @@ fn assert_same(embedded: &Migrations, folder: &str) {
         assert_eq!(migration.no_transaction(), def.no_transaction, "{at}: no_transaction");
         assert_eq!(migration.irreversible(), def.irreversible, "{at}: irreversible");
         assert_eq!(migration.backward_compatible(), def.backward_compatible, "{at}: backward_compatible");
+        assert_eq!(migration.any_order(), def.any_order, "{at}: any_order");
         assert_eq!(migration.disables_foreign_keys(), def.disables_foreign_keys(), "{at}: foreign keys");
         assert_eq!(
             migration.flags().contains(Flags::DOWN_DISABLES_FOREIGN_KEYS),

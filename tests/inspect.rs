@@ -27,7 +27,7 @@ fn plan_lists_steps_with_their_sql_and_writes_nothing() {
     assert_eq!(steps, [(1, Direction::Up, 1, false), (2, Direction::Up, 2, false), (3, Direction::Up, 1, true)]);
     assert_eq!(plan.steps[1].statements[1], "INSERT INTO b VALUES (1)");
     let text = plan.to_string();
-    assert!(text.contains("-- up 2_b (0002_b.sql)\nCREATE TABLE b(x);\nINSERT INTO b VALUES (1);\n"), "{text}");
+    assert!(text.contains("-- up 0002_b (0002_b.sql)\nCREATE TABLE b(x);\nINSERT INTO b VALUES (1);\n"), "{text}");
     assert!(text.contains("outside a transaction"), "{text}");
     let mut conn = conn;
     assert!(tables(&conn).is_empty());
@@ -71,9 +71,20 @@ fn status_shows_each_migration_and_unknown_ones() {
         .collect();
     assert_eq!(states, [(1, "applied"), (2, "edited"), (3, "pending")]);
     assert_eq!(status.unknown.iter().map(|r| r.version).collect::<Vec<_>>(), [9]);
-    assert_eq!(status.pending(), 1);
-    let text = status.to_string();
-    assert!(text.contains("EDITED") && text.contains("future") && text.contains("unknown"), "{text}");
+    assert_eq!(status.pending().iter().map(|line| line.id.as_str()).collect::<Vec<_>>(), ["0003_c"]);
+    // Names as the user wrote them, the first column as wide as the longest, a summary.
+    assert_eq!(
+        status.to_string(),
+        "migration  state    applied at\n\
+         0001_a     applied  {a}\n\
+         0002_b     EDITED   {b}\n\
+         0003_c     pending\n\
+         9_future   unknown  {f}\n\
+         2 applied, 1 pending, 1 unknown to this binary\n"
+            .replace("{a}", &applied_at(&status, 0))
+            .replace("{b}", &applied_at(&status, 1))
+            .replace("{f}", &status.unknown[0].applied_at)
+    );
 }
 
 #[test]
@@ -91,7 +102,8 @@ fn verify_passes_on_a_healthy_database_and_repair_accepts_edits() {
     assert!(matches!(edited.migrator().verify(&conn), Err(Error::ChecksumMismatch { .. })));
     let report = edited.migrator().repair(&mut conn).unwrap();
     assert_eq!(report.checksums_updated.len(), 1);
-    assert_eq!(report.checksums_updated[0].0, 2);
+    assert_eq!(report.checksums_updated[0].0, "0002_b");
+    assert!(report.to_string().starts_with("accepted the edited script of 0002_b: sha256:"), "{report}");
     assert_eq!(report.checksums_updated[0].2, edited.get(2).unwrap().checksum());
     edited.migrator().verify(&conn).unwrap();
     assert!(edited.migrator().apply(&mut conn).unwrap().ran.is_empty());
@@ -103,8 +115,13 @@ fn baseline_records_without_running_and_only_on_an_empty_history() {
     let migrations = scratch.migrations("m", FILES);
     let mut conn = scratch.open();
     conn.execute_batch("CREATE TABLE a(x); CREATE TABLE b(x);").unwrap();
-    let report = migrations.migrator().baseline(&mut conn, 2).unwrap();
-    assert_eq!(report.ran.len(), 2);
+    let report = migrations.migrator().baseline(&mut conn, "0002_b").unwrap();
+    assert!(report.ran.is_empty());
+    assert_eq!(report.baselined, ["0001_a", "0002_b"]);
+    assert_eq!(
+        report.to_string(),
+        "recorded 0001_a as applied, without running it\nrecorded 0002_b as applied, without running it\n"
+    );
     assert_eq!(recorded(&conn), [1, 2]);
     let count: i64 = conn.query_row("SELECT count(*) FROM b", [], |r| r.get(0)).unwrap();
     assert_eq!(count, 0, "0002's INSERT did not run");
@@ -112,5 +129,14 @@ fn baseline_records_without_running_and_only_on_an_empty_history() {
     assert_eq!(recorded(&conn), [1, 2, 3]);
     let error = migrations.migrator().baseline(&mut conn, 1).unwrap_err();
     assert!(matches!(error, Error::BaselineNotEmpty { rows: 3, .. }), "{error}");
-    assert!(matches!(migrations.migrator().baseline(&mut scratch.open(), 8), Err(Error::UnknownTarget { version: 8 })));
+    assert!(
+        matches!(migrations.migrator().baseline(&mut scratch.open(), 8), Err(Error::UnknownTarget { target }) if target == "8")
+    );
+}
+
+fn applied_at(status: &strata::Status, index: usize) -> String {
+    match &status.migrations[index].state {
+        MigrationState::Applied(row) | MigrationState::Edited(row) => row.applied_at.clone(),
+        other => panic!("{other:?}"),
+    }
 }

@@ -208,7 +208,8 @@ fn a_failed_no_transaction_migration_leaves_a_dirty_row_that_stops_later_runs() 
         ],
     );
     let repaired = fixed.migrator().repair(&mut conn).unwrap();
-    assert_eq!(repaired.dirty_cleared, [2]);
+    assert_eq!(repaired.dirty_cleared, ["0002_bulk"]);
+    assert_eq!(repaired.to_string(), "cleared the dirty row of 0002_bulk: it is pending again\n");
     fixed.migrator().apply(&mut conn).unwrap();
     let state: String =
         conn.query_row("SELECT state FROM strata_migrations WHERE version = 2", [], |r| r.get(0)).unwrap();

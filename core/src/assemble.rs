@@ -32,6 +32,7 @@ pub fn assemble(
     files_read: &mut Vec<PathBuf>,
 ) -> (Option<Assembled>, Vec<Problem>) {
     let mut problems = Vec::new();
+    let id = candidate.id();
     let Some(up_file) = candidate.up else {
         return (None, vec![Problem::new(format!("migration `{}` has no up script", candidate.name))]);
     };
@@ -63,6 +64,7 @@ pub fn assemble(
         );
     }
     let migration = MigrationDef {
+        id,
         version: candidate.version,
         name: candidate.name,
         layout: candidate.layout,

@@ -48,6 +48,17 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// The migration as the user wrote it: the folder's name, or the up script's name without
+    /// `.up.sql` or `.sql`.
+    pub fn id(&self) -> String {
+        if let Some(folder) = &self.folder {
+            return folder.trim_end_matches('/').to_owned();
+        }
+        let file = self.up.as_ref().or(self.down.as_ref()).map_or(self.name.as_str(), |f| f.relative.as_str());
+        let stem = file.strip_suffix(".sql").unwrap_or(file);
+        stem.strip_suffix(".up").or_else(|| stem.strip_suffix(".down")).unwrap_or(stem).to_owned()
+    }
+
     /// How messages name the migration's entry: its folder, or its first file.
     pub fn entry(&self) -> &str {
         self.folder

@@ -23,6 +23,10 @@ pub struct MigrationDef {
     pub version: Version,
     /// The name after the version.
     pub name: String,
+    /// The migration as the user wrote it, what every message calls it: the file name without
+    /// `.sql`/`.up.sql` (`0002_add_posts`, `V1__init`), or the folder's name
+    /// (`2024-02-12-120203-0000_add_tags`, `01-friend_car`).
+    pub id: String,
     /// The layout it was found in.
     pub layout: Layout,
     /// The up script.
@@ -48,11 +52,6 @@ pub struct MigrationDef {
 }
 
 impl MigrationDef {
-    /// `<version>_<name>` with the version as written: how messages and `depends-on` name it.
-    pub fn id(&self) -> String {
-        format!("{}_{}", self.version.written, self.name)
-    }
-
     /// Whether the up script turns foreign keys off (`PRAGMA foreign_keys = OFF`), as SQLite's
     /// table-rebuild procedure does: the runtime then runs it outside the transaction's reach.
     pub fn disables_foreign_keys(&self) -> bool {

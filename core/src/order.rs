@@ -43,7 +43,7 @@ pub fn order(mut assembled: Vec<Assembled>) -> Ordered {
                 Ok(target) if target == index => problems.push(
                     Problem::in_file(
                         item.migration.up.file.clone(),
-                        format!("migration `{}` depends on itself", item.migration.id()),
+                        format!("migration `{}` depends on itself", item.migration.id),
                     )
                     .at(reference.position)
                     .help("remove it from `strata:depends-on`"),
@@ -101,10 +101,10 @@ fn resolve(reference: &DependencyRef, assembled: &[Assembled]) -> Result<usize, 
     if let Some(index) = found {
         return Ok(index);
     }
-    let ids: Vec<String> = assembled.iter().map(|a| a.migration.id()).collect();
+    let ids: Vec<String> = assembled.iter().map(|a| a.migration.id.clone()).collect();
     let by_version = assembled.iter().find(|a| a.migration.version.number == reference.version);
     let suggestion = match by_version {
-        Some(same_version) => Some(same_version.migration.id()),
+        Some(same_version) => Some(same_version.migration.id.clone()),
         None if reference.name.is_none() => {
             did_you_mean(&reference.text, assembled.iter().map(|a| a.migration.version.written.clone()))
         }
@@ -117,7 +117,7 @@ fn resolve(reference: &DependencyRef, assembled: &[Assembled]) -> Result<usize, 
 }
 
 fn cycle_problem(cycle: &[usize], assembled: &[Assembled], edge_refs: &[Vec<(usize, DependencyRef)>]) -> Problem {
-    let path: Vec<String> = cycle.iter().map(|&index| assembled[index].migration.id()).collect();
+    let path: Vec<String> = cycle.iter().map(|&index| assembled[index].migration.id.clone()).collect();
     let first = &assembled[cycle[0]].migration;
     let mut problem = Problem::in_file(first.up.file.clone(), format!("dependency cycle: `{}`", path.join(" -> ")))
         .help("each arrow reads \"depends on\": remove one of these `strata:depends-on` entries");
@@ -141,6 +141,7 @@ mod tests {
         let migration = MigrationDef {
             version: Version { number: version, digits: written.replace('-', ""), written },
             name: format!("m{version}"),
+            id: format!("{version:04}_m{version}"),
             layout: if dashed.is_some() { Layout::Folder } else { Layout::Flat },
             up: Script { file: format!("{version}.sql"), text: String::new(), statements: Vec::new() },
             down: None,

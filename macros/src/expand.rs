@@ -35,6 +35,7 @@ pub fn migrations(set: &MigrationSet, extra: TokenStream) -> TokenStream {
 
 fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenStream>) -> TokenStream {
     let version = migration.version.number;
+    let id = &migration.id;
     let name = &migration.name;
     let checksum = &migration.checksum;
     let up = script_expr(&migration.up, format_ident!("__STRATA_UP_{}", index), items);
@@ -59,7 +60,7 @@ fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenS
     .map(|(_, flag)| quote! { .with(::strata::Flags::#flag) });
     quote! {
         ::strata::Migration::__embedded(
-            #version, #name, #checksum, #up, #down, &[#(#depends_on),*],
+            #version, #id, #name, #checksum, #up, #down, &[#(#depends_on),*],
             ::strata::Flags::empty() #(#flags)*
         )
     }

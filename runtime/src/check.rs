@@ -8,13 +8,28 @@ use crate::tracking::{AppliedMigration, State};
 
 impl Migration {
     pub(crate) fn reference(&self) -> MigrationRef {
-        MigrationRef { version: self.version(), name: self.name().to_owned(), file: self.up().file().to_owned() }
+        self.reference_in(self.up())
+    }
+
+    /// The migration, naming `script`'s file.
+    pub(crate) fn reference_in(&self, script: &crate::migration::Script) -> MigrationRef {
+        MigrationRef {
+            id: self.id().to_owned(),
+            version: self.version(),
+            name: self.name().to_owned(),
+            file: script.file().to_owned(),
+        }
     }
 }
 
 impl AppliedMigration {
     fn reference(&self) -> MigrationRef {
-        MigrationRef { version: self.version, name: self.name.clone(), file: String::new() }
+        MigrationRef {
+            id: format!("{}_{}", self.version, self.name),
+            version: self.version,
+            name: self.name.clone(),
+            file: String::new(),
+        }
     }
 }
 

@@ -5,9 +5,12 @@ use std::fmt;
 /// The result of every fallible operation of strata's runtime.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A migration as an error names it: version, name and file.
+/// A migration as an error names it: as the user wrote it, version, name and file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationRef {
+    /// The migration as the user wrote it (`0002_add_posts`; `<version>_<name>` for one this
+    /// binary does not know).
+    pub id: String,
     /// The version.
     pub version: i64,
     /// The name.
@@ -19,7 +22,7 @@ pub struct MigrationRef {
 
 impl fmt::Display for MigrationRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}_{}", self.version, self.name)?;
+        f.write_str(&self.id)?;
         if !self.file.is_empty() {
             write!(f, " ({})", self.file)?;
         }
@@ -141,11 +144,11 @@ pub enum Error {
         /// Why.
         reason: IrreversibleReason,
     },
-    /// A target version that is not one of the migrations.
-    #[error("no migration has version {version}")]
+    /// A target that names none of the migrations.
+    #[error("no migration is `{target}`: name one by its version or as its file or folder is named")]
     UnknownTarget {
-        /// The version asked for.
-        version: i64,
+        /// The target as given.
+        target: String,
     },
     /// `single_transaction()` cannot run a `no-transaction` migration. Nothing was run.
     #[error("migration {migration} runs outside a transaction and cannot be part of `single_transaction()`")]
@@ -173,7 +176,7 @@ pub enum Error {
 }
 
 fn list(migrations: &[MigrationRef]) -> String {
-    migrations.iter().map(|m| format!("{}_{}", m.version, m.name)).collect::<Vec<_>>().join(", ")
+    migrations.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether a script applies or reverts its migration.

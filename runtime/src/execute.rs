@@ -17,11 +17,7 @@ pub(crate) fn run_script(
 ) -> Result<()> {
     for (index, statement) in script.statements().iter().enumerate() {
         conn.execute_batch(statement.sql()).map_err(|source| Error::Statement {
-            migration: crate::error::MigrationRef {
-                version: migration.version(),
-                name: migration.name().to_owned(),
-                file: script.file().to_owned(),
-            },
+            migration: migration.reference_in(script),
             direction,
             statement: index + 1,
             line: statement.line(),

@@ -120,6 +120,7 @@ impl Flags {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migration {
     version: i64,
+    id: Cow<'static, str>,
     name: Cow<'static, str>,
     checksum: Cow<'static, str>,
     up: Script,
@@ -133,6 +134,7 @@ impl Migration {
     #[allow(clippy::too_many_arguments)]
     pub const fn __embedded(
         version: i64,
+        id: &'static str,
         name: &'static str,
         checksum: &'static str,
         up: Script,
@@ -142,6 +144,7 @@ impl Migration {
     ) -> Self {
         Self {
             version,
+            id: Cow::Borrowed(id),
             name: Cow::Borrowed(name),
             checksum: Cow::Borrowed(checksum),
             up,
@@ -151,9 +154,12 @@ impl Migration {
         }
     }
 
-    /// A migration with owned parts (for migrations loaded at run time).
+    /// A migration with owned parts (for migrations loaded at run time). `id` is the migration
+    /// as the user wrote it (see [`Migration::id`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         version: i64,
+        id: impl Into<Cow<'static, str>>,
         name: impl Into<Cow<'static, str>>,
         checksum: impl Into<Cow<'static, str>>,
         up: Script,
@@ -163,6 +169,7 @@ impl Migration {
     ) -> Self {
         Self {
             version,
+            id: id.into(),
             name: name.into(),
             checksum: checksum.into(),
             up,
@@ -170,6 +177,13 @@ impl Migration {
             depends_on: Cow::Owned(depends_on),
             flags,
         }
+    }
+
+    /// The migration as the user wrote it, what every message, report and event calls it: the
+    /// file name without `.sql`/`.up.sql` (`0002_add_posts`, `V1__init`), or the folder's name
+    /// (`2024-02-12-120203-0000_add_tags`, `01-friend_car`). Targets accept it too.
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// The version: `1` for `0001_init.sql`, `20240131120000` for a timestamp.
@@ -241,8 +255,8 @@ impl Migration {
 }
 
 impl fmt::Display for Migration {
-    /// `<version>_<name>`.
+    /// The migration as the user wrote it: [`Migration::id`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}_{}", self.version, self.name)
+        f.write_str(&self.id)
     }
 }

@@ -59,6 +59,27 @@ impl Migrations {
         self.migrations.iter().position(|m| m.version() == version)
     }
 
+    /// The position of the migration `name` names: as the user wrote it (`0003_add_orders`,
+    /// `2024-02-12-120203-0000_add_tags`), by its version as written (`0003`,
+    /// `2024-02-12-120203-0000`, `V3`), or by its version as a number (`3`).
+    ///
+    /// ```
+    /// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
+    /// assert_eq!(MIGRATIONS.position_named("0002_create_posts"), Some(1));
+    /// assert_eq!(MIGRATIONS.position_named("0002"), Some(1));
+    /// assert_eq!(MIGRATIONS.position_named("2"), Some(1));
+    /// assert_eq!(MIGRATIONS.position_named("0009"), None);
+    /// ```
+    pub fn position_named(&self, name: &str) -> Option<usize> {
+        let version_as_written =
+            |id: &str| id.strip_prefix(name).is_some_and(|rest| rest.starts_with('_') || rest.starts_with('-'));
+        self.migrations
+            .iter()
+            .position(|m| m.id() == name)
+            .or_else(|| self.migrations.iter().position(|m| version_as_written(m.id())))
+            .or_else(|| name.parse::<i64>().ok().and_then(|version| self.position(version)))
+    }
+
     /// One digest of the whole set (versions and checksums in order): equal digests mean the
     /// same migrations, so a no-op start-up check is one comparison.
     pub fn digest(&self) -> &str {
@@ -135,6 +156,7 @@ mod from_dir {
         let flags = flags_of(&def);
         Migration::new(
             def.version.number,
+            def.id,
             def.name,
             def.checksum,
             owned_script(def.up),

@@ -13,13 +13,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How far to go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+///
+/// A number is a version (`apply_to(&mut conn, 3)`); a string names a migration as the user
+/// wrote it or by its version as written (`"0003_add_orders"`, `"2024-02-12-120203-0000"`,
+/// `"2024-02-12-120203-0000_add_tags"`): diesel's 18-digit versions need not be typed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Target {
     /// Every migration.
     #[default]
     Latest,
     /// Up to and including the migration with this version.
     Version(i64),
+    /// Up to and including the migration named so (see [`Migration::id`](crate::Migration::id)).
+    Named(String),
     /// Before the first migration: `rollback_to(Target::Empty)` reverts everything.
     Empty,
 }
@@ -30,8 +37,20 @@ impl From<i64> for Target {
     }
 }
 
+impl From<&str> for Target {
+    fn from(name: &str) -> Self {
+        Target::Named(name.to_owned())
+    }
+}
+
+impl From<String> for Target {
+    fn from(name: String) -> Self {
+        Target::Named(name)
+    }
+}
+
 /// What [`Migrator::plan`] should plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// `apply_to(target)`.
     Apply(Target),
@@ -62,7 +81,6 @@ pub struct Migrator<'m> {
     allow_out_of_order: bool,
     allow_database_ahead: bool,
     busy_timeout: Option<Duration>,
-    target: Target,
     listener: Option<Listener>,
 }
 
@@ -75,7 +93,6 @@ impl std::fmt::Debug for Migrator<'_> {
             .field("allow_out_of_order", &self.allow_out_of_order)
             .field("allow_database_ahead", &self.allow_database_ahead)
             .field("busy_timeout", &self.busy_timeout)
-            .field("target", &self.target)
             .finish_non_exhaustive()
     }
 }
@@ -98,7 +115,6 @@ impl<'m> Migrator<'m> {
             allow_out_of_order: false,
             allow_database_ahead: false,
             busy_timeout: None,
-            target: Target::Latest,
             listener: None,
         }
     }
@@ -137,12 +153,6 @@ impl<'m> Migrator<'m> {
         self
     }
 
-    /// Where [`apply`](Self::apply) stops.
-    pub const fn target(mut self, target: Target) -> Self {
-        self.target = target;
-        self
-    }
-
     /// Calls `listener` as each migration starts, is applied, rolled back or fails.
     pub fn on_event(mut self, listener: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
         self.listener = Some(Arc::new(listener));
@@ -162,23 +172,25 @@ impl<'m> Migrator<'m> {
     }
 
     /// The position of the last migration `target` includes, `None` for none.
-    fn last_position(&self, target: Target) -> Result<Option<usize>> {
+    fn last_position(&self, target: &Target) -> Result<Option<usize>> {
+        let unknown = |target: String| Error::UnknownTarget { target };
         match target {
             Target::Latest => Ok(self.migrations.len().checked_sub(1)),
             Target::Empty => Ok(None),
             Target::Version(version) => {
-                self.migrations.position(version).map(Some).ok_or(Error::UnknownTarget { version })
+                self.migrations.position(*version).map(Some).ok_or_else(|| unknown(version.to_string()))
             }
+            Target::Named(name) => self.migrations.position_named(name).map(Some).ok_or_else(|| unknown(name.clone())),
         }
     }
 
-    /// Applies every pending migration up to the builder's target (all of them by default).
+    /// Applies every pending migration.
     ///
     /// # Errors
     ///
     /// See [`apply_to`](Self::apply_to).
     pub fn apply(&self, conn: &mut Connection) -> Result<Report> {
-        self.apply_to(conn, self.target)
+        self.apply_to(conn, Target::Latest)
     }
 
     /// Applies the pending migrations up to and including `target`, in order, each with its
@@ -196,7 +208,7 @@ impl<'m> Migrator<'m> {
         let started = Instant::now();
         let target = target.into();
         let table = self.prepare(conn)?;
-        let last = self.last_position(target)?;
+        let last = self.last_position(&target)?;
         if table.stored_digest(conn).as_deref() == Some(self.migrations.digest()) {
             return Ok(Report {
                 skipped: self.migrations.len(),
@@ -216,11 +228,7 @@ impl<'m> Migrator<'m> {
             for position in pending {
                 let migration = &self.migrations[position];
                 match self.run(migration, Direction::Up, || apply_one(conn, &table, migration))? {
-                    Some(duration) => report.ran.push(Ran {
-                        version: migration.version(),
-                        name: migration.name().to_owned(),
-                        duration,
-                    }),
+                    Some(duration) => report.ran.push(Ran::new(migration, duration)),
                     None => report.skipped += 1,
                 }
             }
@@ -318,11 +326,7 @@ impl<'m> Migrator<'m> {
                     table.insert(&tx, migration, State::Applied, duration)?;
                     Ok(Some(duration))
                 })?;
-                ran.push(Ran {
-                    version: migration.version(),
-                    name: migration.name().to_owned(),
-                    duration: duration.unwrap_or_default(),
-                });
+                ran.push(Ran::new(migration, duration.unwrap_or_default()));
             }
             if let Some(rebuild) = rebuild.filter(|_| check_foreign_keys_after) {
                 check_foreign_keys(&tx, rebuild)?;
@@ -362,7 +366,7 @@ impl<'m> Migrator<'m> {
     pub fn rollback_to(&self, conn: &mut Connection, target: impl Into<Target>) -> Result<Report> {
         let started = Instant::now();
         let table = self.prepare(conn)?;
-        let keep = self.last_position(target.into())?;
+        let keep = self.last_position(&target.into())?;
         let history = History::new(self.migrations, table.read(conn)?);
         let database_ahead = self.check_rollback(&history)?;
         let range = self.rollback_range(&history, keep)?;
@@ -371,9 +375,7 @@ impl<'m> Migrator<'m> {
             let migration = &self.migrations[position];
             let Some(down) = migration.down() else { continue };
             match self.run(migration, Direction::Down, || revert_one(conn, &table, migration, down))? {
-                Some(duration) => {
-                    report.ran.push(Ran { version: migration.version(), name: migration.name().to_owned(), duration })
-                }
+                Some(duration) => report.ran.push(Ran::new(migration, duration)),
                 None => report.skipped += 1,
             }
         }
@@ -424,7 +426,12 @@ impl<'m> Migrator<'m> {
                     Some(row) if row.checksum != migration.checksum() => MigrationState::Edited(row),
                     Some(row) => MigrationState::Applied(row),
                 };
-                StatusLine { version: migration.version(), name: migration.name().to_owned(), state }
+                StatusLine {
+                    id: migration.id().to_owned(),
+                    version: migration.version(),
+                    name: migration.name().to_owned(),
+                    state,
+                }
             })
             .collect();
         let unknown = history.unknown.iter().map(|&index| history.rows[index].clone()).collect();
@@ -443,12 +450,12 @@ impl<'m> Migrator<'m> {
         self.check(&history)?;
         let (positions, direction) = match operation {
             Operation::Apply(target) => {
-                let last = self.last_position(target)?;
+                let last = self.last_position(&target)?;
                 (history.pending(self.migrations, last, self.allow_out_of_order)?, Direction::Up)
             }
             Operation::Rollback(target) => {
                 self.check_rollback(&history)?;
-                let keep = self.last_position(target)?;
+                let keep = self.last_position(&target)?;
                 (self.rollback_range(&history, keep)?, Direction::Down)
             }
         };
@@ -461,6 +468,7 @@ impl<'m> Migrator<'m> {
                     Direction::Down => migration.down(),
                 }?;
                 Some(Step {
+                    id: migration.id().to_owned(),
                     version: migration.version(),
                     name: migration.name().to_owned(),
                     direction,
@@ -501,10 +509,18 @@ impl<'m> Migrator<'m> {
         for row in table.read(&tx)? {
             if row.state == State::Dirty {
                 table.delete(&tx, row.version)?;
-                report.dirty_cleared.push(row.version);
+                let id = self
+                    .migrations
+                    .get(row.version)
+                    .map_or_else(|| format!("{}_{}", row.version, row.name), |m| m.id().to_owned());
+                report.dirty_cleared.push(id);
             } else if let Some(migration) = self.migrations.get(row.version).filter(|m| m.checksum() != row.checksum) {
                 table.update_checksum(&tx, row.version, migration.checksum())?;
-                report.checksums_updated.push((row.version, row.checksum, migration.checksum().to_owned()));
+                report.checksums_updated.push((
+                    migration.id().to_owned(),
+                    row.checksum,
+                    migration.checksum().to_owned(),
+                ));
             }
         }
         table.clear_digest(&tx)?;
@@ -512,17 +528,17 @@ impl<'m> Migrator<'m> {
         Ok(report)
     }
 
-    /// Records every migration up to and including `version` as applied without running it, for
+    /// Records every migration up to and including `target` as applied without running it, for
     /// a database whose schema predates strata.
     ///
     /// # Errors
     ///
     /// `BaselineNotEmpty` if the tracking table already has rows, `UnknownTarget`, and
     /// `InvalidTableName`, `CorruptHistory`, `Sqlite`.
-    pub fn baseline(&self, conn: &mut Connection, version: i64) -> Result<Report> {
+    pub fn baseline(&self, conn: &mut Connection, target: impl Into<Target>) -> Result<Report> {
         let started = Instant::now();
         let table = self.prepare(conn)?;
-        let last = self.migrations.position(version).ok_or(Error::UnknownTarget { version })?;
+        let Some(last) = self.last_position(&target.into())? else { return Ok(Report::default()) };
         table.create(conn)?;
         let tx =
             conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sqlite("starting a transaction"))?;
@@ -533,11 +549,7 @@ impl<'m> Migrator<'m> {
         let mut report = Report::default();
         for migration in &self.migrations.as_slice()[..=last] {
             table.insert(&tx, migration, State::Applied, Duration::ZERO)?;
-            report.ran.push(Ran {
-                version: migration.version(),
-                name: migration.name().to_owned(),
-                duration: Duration::ZERO,
-            });
+            report.baselined.push(migration.id().to_owned());
         }
         tx.commit().map_err(sqlite("committing the baseline"))?;
         report.duration = started.elapsed();

@@ -1,6 +1,7 @@
 //! What operations return: reports, status, plans.
 
 use crate::error::Direction;
+use crate::migration::Migration;
 use crate::tracking::{AppliedMigration, State};
 use std::fmt;
 use std::time::Duration;
@@ -8,6 +9,8 @@ use std::time::Duration;
 /// One migration that an operation ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ran {
+    /// The migration as the user wrote it (see [`Migration::id`]).
+    pub id: String,
     /// The version.
     pub version: i64,
     /// The name.
@@ -16,11 +19,24 @@ pub struct Ran {
     pub duration: Duration,
 }
 
-/// What `apply` or `rollback_to` did.
+impl Ran {
+    pub(crate) fn new(migration: &Migration, duration: Duration) -> Self {
+        Self {
+            id: migration.id().to_owned(),
+            version: migration.version(),
+            name: migration.name().to_owned(),
+            duration,
+        }
+    }
+}
+
+/// What `apply`, `rollback_to` or `baseline` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     /// The migrations run, in the order they ran.
     pub ran: Vec<Ran>,
+    /// The migrations `baseline` recorded as applied without running them.
+    pub baselined: Vec<String>,
     /// How many migrations were already applied (or, for a rollback, already not applied).
     pub skipped: usize,
     /// Applied migrations this binary does not know, recorded `backward-compatible` (or allowed
@@ -34,11 +50,14 @@ pub struct Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.ran.is_empty() {
+        if self.ran.is_empty() && self.baselined.is_empty() {
             writeln!(f, "nothing to do: {} migration(s) already in place", self.skipped)?;
         }
         for ran in &self.ran {
-            writeln!(f, "ran {}_{} in {:?}", ran.version, ran.name, ran.duration)?;
+            writeln!(f, "ran {} in {:?}", ran.id, ran.duration)?;
+        }
+        for id in &self.baselined {
+            writeln!(f, "recorded {id} as applied, without running it")?;
         }
         if !self.database_ahead.is_empty() {
             let versions: Vec<String> = self.database_ahead.iter().map(i64::to_string).collect();
@@ -65,6 +84,8 @@ pub enum MigrationState {
 /// One line of [`Status`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusLine {
+    /// The migration as the user wrote it (see [`Migration::id`]).
+    pub id: String,
     /// The version.
     pub version: i64,
     /// The name.
@@ -83,15 +104,17 @@ pub struct Status {
 }
 
 impl Status {
-    /// How many are pending.
-    pub fn pending(&self) -> usize {
-        self.migrations.iter().filter(|line| line.state == MigrationState::Pending).count()
+    /// The pending migrations, in application order.
+    pub fn pending(&self) -> Vec<&StatusLine> {
+        self.migrations.iter().filter(|line| line.state == MigrationState::Pending).collect()
     }
 }
 
 impl fmt::Display for Status {
+    /// One line a migration: as the user wrote it, its state, when it was applied. The first
+    /// column is as wide as the longest name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<16} {:<32} {:<10} applied at", "version", "name", "state")?;
+        let mut lines: Vec<(String, &str, &str)> = Vec::with_capacity(self.migrations.len() + self.unknown.len());
         for line in &self.migrations {
             let (state, at) = match &line.state {
                 MigrationState::Applied(row) => ("applied", row.applied_at.as_str()),
@@ -99,19 +122,32 @@ impl fmt::Display for Status {
                 MigrationState::Dirty(row) => ("DIRTY", row.applied_at.as_str()),
                 MigrationState::Pending => ("pending", ""),
             };
-            writeln!(f, "{:<16} {:<32} {:<10} {}", line.version, line.name, state, at)?;
+            lines.push((line.id.clone(), state, at));
         }
         for row in &self.unknown {
             let state = if row.state == State::Dirty { "DIRTY" } else { "unknown" };
-            writeln!(f, "{:<16} {:<32} {:<10} {}", row.version, row.name, state, row.applied_at)?;
+            lines.push((format!("{}_{}", row.version, row.name), state, row.applied_at.as_str()));
         }
-        Ok(())
+        let width = lines.iter().map(|(id, _, _)| id.chars().count()).chain([9]).max().unwrap_or(9);
+        writeln!(f, "{:<width$}  {:<7}  applied at", "migration", "state")?;
+        for (id, state, at) in lines {
+            writeln!(f, "{}", format!("{id:<width$}  {state:<7}  {at}").trim_end())?;
+        }
+        let pending = self.pending().len();
+        let applied = self.migrations.len() - pending;
+        write!(f, "{applied} applied, {pending} pending")?;
+        if !self.unknown.is_empty() {
+            write!(f, ", {} unknown to this binary", self.unknown.len())?;
+        }
+        writeln!(f)
     }
 }
 
 /// One step of a [`Plan`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
+    /// The migration as the user wrote it (see [`Migration::id`]).
+    pub id: String,
     /// The version.
     pub version: i64,
     /// The name.
@@ -140,7 +176,7 @@ impl fmt::Display for Plan {
         }
         for step in &self.steps {
             let mode = if step.no_transaction { ", outside a transaction" } else { "" };
-            writeln!(f, "-- {} {}_{} ({}{mode})", step.direction, step.version, step.name, step.file)?;
+            writeln!(f, "-- {} {} ({}{mode})", step.direction, step.id, step.file)?;
             for statement in &step.statements {
                 writeln!(f, "{statement};")?;
             }
@@ -152,8 +188,24 @@ impl fmt::Display for Plan {
 /// What `repair` changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepairReport {
-    /// Checksums replaced by the binary's: `(version, recorded, now)`.
-    pub checksums_updated: Vec<(i64, String, String)>,
+    /// Checksums replaced by the binary's: `(migration, recorded, now)`, the migration as the
+    /// user wrote it.
+    pub checksums_updated: Vec<(String, String, String)>,
     /// Dirty rows removed: these migrations are pending again.
-    pub dirty_cleared: Vec<i64>,
+    pub dirty_cleared: Vec<String>,
+}
+
+impl fmt::Display for RepairReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.checksums_updated.is_empty() && self.dirty_cleared.is_empty() {
+            return writeln!(f, "nothing to repair");
+        }
+        for (id, recorded, now) in &self.checksums_updated {
+            writeln!(f, "accepted the edited script of {id}: {recorded} -> {now}")?;
+        }
+        for id in &self.dirty_cleared {
+            writeln!(f, "cleared the dirty row of {id}: it is pending again")?;
+        }
+        Ok(())
+    }
 }
