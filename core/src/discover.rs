@@ -113,6 +113,7 @@ pub struct Discovered {
     pub unplaced: Vec<FileRef>,
 }
 
+#[cfg(test)]
 impl Discovered {
     /// The candidates, or every problem.
     ///

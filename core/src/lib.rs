@@ -1,35 +1,35 @@
-//! The logic behind strata's `embed_migrations!`, its CLI and its run-time loader: discover a
+//! The logic behind strata's `embed_migrations!` and its run-time loader: discover a
 //! migrations folder, parse names and directives, split SQL into statements, checksum, build and
 //! check the dependency graph. Plain Rust, no `syn`, so every rule is unit-tested here.
 //!
 //! Every stage collects every problem it finds rather than stopping at the first, so a user sees
 //! everything wrong with a folder in one build.
 //!
-//! | stage | module |
+//! | stage | module (private; its items are re-exported here) |
 //! | --- | --- |
-//! | list the folder, parse names, group files | [`discover`] |
-//! | read, normalise, checksum, split, directives | [`assemble`] |
-//! | resolve dependencies, order | [`order`] (on [`graph`]) |
-//! | all of it | [`load_dir`] |
+//! | list the folder, parse names, group files | `discover` (on `names`) |
+//! | read, normalise, checksum, split, directives, statement rules | `assemble` (on `lexer`, `directive`, `transaction_rules`) |
+//! | resolve dependencies, order | `order` (on `graph`) |
+//! | all of it | [`load`], [`load_dir`] |
 //! | the SQLite dry run (feature `dry-run`) | `dry_run` |
 //! | whether new files rebuild the crate | [`watch`] |
 
-pub mod assemble;
-pub mod checksum;
-pub mod dialect;
-pub mod directive;
-pub mod discover;
+mod assemble;
+mod checksum;
+mod dialect;
+mod directive;
+mod discover;
 #[cfg(feature = "dry-run")]
 pub mod dry_run;
-pub mod graph;
-pub mod lexer;
-pub mod load;
-pub mod model;
-pub mod names;
-pub mod order;
-pub mod problem;
+mod graph;
+mod lexer;
+mod load;
+mod model;
+mod names;
+mod order;
+mod problem;
 mod suggest;
-pub mod transaction_rules;
+mod transaction_rules;
 pub mod watch;
 
 pub use checksum::{CHECKSUM_PREFIX, checksum, normalize, set_digest};
@@ -37,6 +37,6 @@ pub use dialect::{Dialect, UnknownDialect};
 pub use directive::{DIRECTIVES, DependencyRef, Directives, parse_directives};
 pub use lexer::{LexError, LexErrorKind, Statement, split_statements};
 pub use load::{LoadOptions, Loaded, load, load_dir};
-pub use model::{MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_value};
+pub use model::{Flag, MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_value};
 pub use names::{Direction, Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
 pub use problem::{Position, Problem, Problems};

@@ -44,7 +44,7 @@ pub fn load_dir(dir: &Path, shown_as: &str, options: &LoadOptions) -> Result<Mig
     }
 }
 
-/// A folder read as far as it goes: what the macro and the CLI check further (the dry run) so
+/// A folder read as far as it goes: what the macro checks further (the dry run) so
 /// that one build shows every problem.
 #[derive(Debug, Default)]
 pub struct Loaded {

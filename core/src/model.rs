@@ -51,7 +51,55 @@ pub struct MigrationDef {
     pub any_order: bool,
 }
 
+/// A fact about a migration that the runtime needs at run time, packed into its `Flags`.
+/// Exhaustive on purpose: a new flag fails to compile until the runtime maps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flag {
+    /// Runs outside a transaction.
+    NoTransaction,
+    /// Has no down script on purpose.
+    Irreversible,
+    /// Older binaries may keep running against it.
+    BackwardCompatible,
+    /// The up script turns foreign keys off.
+    DisablesForeignKeys,
+    /// The down script turns foreign keys off.
+    DownDisablesForeignKeys,
+    /// May be applied after migrations ordered later.
+    AnyOrder,
+}
+
+impl Flag {
+    /// The name of the runtime's `Flags` constant for it, which the macro writes out.
+    pub const fn constant(self) -> &'static str {
+        match self {
+            Flag::NoTransaction => "NO_TRANSACTION",
+            Flag::Irreversible => "IRREVERSIBLE",
+            Flag::BackwardCompatible => "BACKWARD_COMPATIBLE",
+            Flag::DisablesForeignKeys => "DISABLES_FOREIGN_KEYS",
+            Flag::DownDisablesForeignKeys => "DOWN_DISABLES_FOREIGN_KEYS",
+            Flag::AnyOrder => "ANY_ORDER",
+        }
+    }
+}
+
 impl MigrationDef {
+    /// The flags the migration has: the one place that decides them for the macro and for
+    /// run-time loading alike.
+    pub fn flags(&self) -> Vec<Flag> {
+        [
+            (self.no_transaction, Flag::NoTransaction),
+            (self.irreversible, Flag::Irreversible),
+            (self.backward_compatible, Flag::BackwardCompatible),
+            (self.disables_foreign_keys(), Flag::DisablesForeignKeys),
+            (self.down_disables_foreign_keys(), Flag::DownDisablesForeignKeys),
+            (self.any_order, Flag::AnyOrder),
+        ]
+        .into_iter()
+        .filter_map(|(set, flag)| set.then_some(flag))
+        .collect()
+    }
+
     /// Whether the up script turns foreign keys off (`PRAGMA foreign_keys = OFF`), as SQLite's
     /// table-rebuild procedure does: the runtime then runs it outside the transaction's reach.
     pub fn disables_foreign_keys(&self) -> bool {

@@ -85,7 +85,7 @@ pub struct ParsedName {
     pub name: String,
     /// Up or down; a folder name is `Up` (its files say which is which). A prefixed `U` file is
     /// `Down` here: whether it is an undo or refinery's unversioned migration depends on its
-    /// siblings (see [`discover`](crate::discover)).
+    /// siblings (see the `discover` stage).
     pub direction: Direction,
 }
 

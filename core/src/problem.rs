@@ -1,5 +1,5 @@
-//! Problems found in a migrations folder: what the macro turns into compile errors and the CLI
-//! and run-time loader return as values.
+//! Problems found in a migrations folder: what the macro turns into compile errors and the
+//! run-time loader returns as values.
 
 use std::fmt;
 
@@ -115,8 +115,9 @@ impl fmt::Display for Problem {
 /// Every problem found in one folder, in the order they were found.
 ///
 /// Its [`Display`](fmt::Display) shows one problem a line, files named with the folder as the
-/// user wrote it (`migrations/0002_posts.sql:5:1: …`), each followed by its hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// user wrote it (`migrations/0002_posts.sql:5:1: …`), each followed by its hint; `Debug` (what
+/// `main` prints when it returns the error) shows the same.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Problems {
     folder: String,
     problems: Vec<Problem>,
@@ -161,6 +162,12 @@ impl fmt::Display for Problems {
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, LitBool, LitStr, Token, bracketed};
 
 /// The names of the options `embed_migrations!` takes after the path.
-const OPTIONS: [&str; 5] = ["dialect", "dry_run", "verify_down", "ignore", "lock"];
+const OPTIONS: [&str; 4] = ["dialect", "dry_run", "verify_down", "ignore"];
 
 /// What `embed_migrations!("migrations", …)` was given.
 pub struct Arguments {
@@ -21,9 +21,6 @@ pub struct Arguments {
     pub verify_down: bool,
     /// `ignore = ["data_*.sql"]`: SQL files that are not migrations.
     pub ignore: Vec<String>,
-    /// `lock = "migrations/strata.lock"`: the lock file `strata new` touches.
-    #[allow(dead_code)]
-    pub lock: Option<LitStr>,
 }
 
 impl Arguments {
@@ -46,14 +43,8 @@ impl Parse for Arguments {
                 "expected the migrations folder as a string literal\nhelp: write `embed_migrations!(\"migrations\")`, with the path relative to the crate's `Cargo.toml`",
             )
         })?;
-        let mut args = Arguments {
-            path,
-            dialect: Dialect::Sqlite,
-            dry_run: true,
-            verify_down: true,
-            ignore: Vec::new(),
-            lock: None,
-        };
+        let mut args =
+            Arguments { path, dialect: Dialect::Sqlite, dry_run: true, verify_down: true, ignore: Vec::new() };
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -75,7 +66,6 @@ impl Parse for Arguments {
                 }
                 "dry_run" => args.dry_run = input.parse::<LitBool>()?.value,
                 "verify_down" => args.verify_down = input.parse::<LitBool>()?.value,
-                "lock" => args.lock = Some(input.parse()?),
                 "ignore" => {
                     let content;
                     bracketed!(content in input);

@@ -47,17 +47,10 @@ fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenS
         None => quote! { ::core::option::Option::None },
     };
     let depends_on = &migration.depends_on;
-    let flags = [
-        (migration.no_transaction, quote!(NO_TRANSACTION)),
-        (migration.irreversible, quote!(IRREVERSIBLE)),
-        (migration.backward_compatible, quote!(BACKWARD_COMPATIBLE)),
-        (migration.disables_foreign_keys(), quote!(DISABLES_FOREIGN_KEYS)),
-        (migration.down_disables_foreign_keys(), quote!(DOWN_DISABLES_FOREIGN_KEYS)),
-        (migration.any_order, quote!(ANY_ORDER)),
-    ]
-    .into_iter()
-    .filter(|(set, _)| *set)
-    .map(|(_, flag)| quote! { .with(::strata::Flags::#flag) });
+    let flags = migration.flags().into_iter().map(|flag| {
+        let constant = format_ident!("{}", flag.constant());
+        quote! { .with(::strata::Flags::#constant) }
+    });
     quote! {
         ::strata::Migration::__embedded(
             #version, #id, #name, #checksum, #up, #down, &[#(#depends_on),*],

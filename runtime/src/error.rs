@@ -41,7 +41,11 @@ pub enum IrreversibleReason {
 }
 
 /// Everything that can go wrong when strata reads or changes a database.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` says what happened and what to do; `Debug` (what `fn main() -> Result<(), Box<dyn
+/// Error>>` prints) says the same, followed by the chain of causes, as `anyhow` does. The
+/// details are the variants' fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A statement of a migration failed; the migration's transaction was rolled back (a
@@ -175,6 +179,21 @@ pub enum Error {
     },
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut cause = std::error::Error::source(self);
+        if cause.is_some() {
+            f.write_str("\n\nCaused by:")?;
+        }
+        while let Some(error) = cause {
+            write!(f, "\n    {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
 fn list(migrations: &[MigrationRef]) -> String {
     migrations.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -200,4 +219,126 @@ impl fmt::Display for Direction {
 /// Wraps a driver error with what strata was doing.
 pub(crate) fn sqlite(operation: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
     move |source| Error::Sqlite { operation, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration() -> MigrationRef {
+        MigrationRef {
+            id: "0002_add_posts".into(),
+            version: 2,
+            name: "add_posts".into(),
+            file: "0002_add_posts.sql".into(),
+        }
+    }
+
+    fn unknown() -> MigrationRef {
+        MigrationRef { id: "9_future".into(), version: 9, name: "future".into(), file: String::new() }
+    }
+
+    fn driver_error() -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(1), Some("no such table: tags".into()))
+    }
+
+    /// Every error's message, pinned: what users read, and what they may match on in logs.
+    #[test]
+    fn every_message() {
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                Error::Statement {
+                    migration: migration(),
+                    direction: Direction::Up,
+                    statement: 2,
+                    line: 5,
+                    message: "no such table: tags".into(),
+                    source: driver_error(),
+                },
+                "migration 0002_add_posts (0002_add_posts.sql) failed at statement 2 (line 5): no such table: tags",
+            ),
+            (
+                Error::ForeignKeyViolation {
+                    migration: migration(),
+                    table: "books".into(),
+                    rowid: 3,
+                    parent: "authors".into(),
+                },
+                "migration 0002_add_posts (0002_add_posts.sql) leaves a row of `books` (rowid 3) whose parent in `authors` does not exist; it was rolled back",
+            ),
+            (
+                Error::DatabaseAhead { unknown: vec![unknown()] },
+                "the database is ahead of this binary: it holds 1 unknown migration(s): 9_future; deploy the newer binary, or mark such migrations `strata:backward-compatible`",
+            ),
+            (
+                Error::ChecksumMismatch {
+                    migration: migration(),
+                    applied: "sha256:aa".into(),
+                    embedded: "sha256:bb".into(),
+                },
+                "migration 0002_add_posts (0002_add_posts.sql) was edited after it was applied: the database has sha256:aa, the binary has sha256:bb; restore the file, or run `repair` to accept the new checksum",
+            ),
+            (
+                Error::OutOfOrder { migration: migration(), applied_after: unknown() },
+                "migration 0002_add_posts (0002_add_posts.sql) is pending but ordered before 9_future, which is applied; allow it with `allow_out_of_order()`",
+            ),
+            (
+                Error::Dirty { migration: migration() },
+                "migration 0002_add_posts (0002_add_posts.sql) is dirty: a no-transaction migration stopped part-way; check the database by hand, then run `repair` to clear the row and apply it again",
+            ),
+            (
+                Error::CorruptHistory {
+                    table: "strata_migrations".into(),
+                    version: Some(2),
+                    reason: "bad state".into(),
+                    source: None,
+                },
+                "the tracking table `strata_migrations` is corrupt at version 2: bad state",
+            ),
+            (
+                Error::InvalidTableName { name: "x;y".into() },
+                "`x;y` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 58 characters",
+            ),
+            (
+                Error::Irreversible { migration: migration(), reason: IrreversibleReason::Marked },
+                "cannot roll back 0002_add_posts (0002_add_posts.sql): it is marked `strata:irreversible`",
+            ),
+            (
+                Error::Irreversible { migration: migration(), reason: IrreversibleReason::NoDownScript },
+                "cannot roll back 0002_add_posts (0002_add_posts.sql): it has no down script",
+            ),
+            (
+                Error::UnknownTarget { target: "0009".into() },
+                "no migration is `0009`: name one by its version or as its file or folder is named",
+            ),
+            (
+                Error::NoTransactionInSingleTransaction { migration: migration() },
+                "migration 0002_add_posts (0002_add_posts.sql) runs outside a transaction and cannot be part of `single_transaction()`",
+            ),
+            (
+                Error::BaselineNotEmpty { table: "strata_migrations".into(), rows: 3 },
+                "cannot baseline: the tracking table `strata_migrations` already records 3 migration(s)",
+            ),
+            (
+                Error::Sqlite { operation: "reading the tracking table", source: driver_error() },
+                "reading the tracking table failed: no such table: tags",
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(error.to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn debug_reads_like_display_with_the_causes() {
+        let error = Error::Sqlite { operation: "reading the tracking table", source: driver_error() };
+        assert_eq!(
+            format!("{error:?}"),
+            "reading the tracking table failed: no such table: tags\n\nCaused by:\n    no such table: tags\n    Error code 1: SQL logic error"
+        );
+        assert_eq!(
+            format!("{:?}", Error::Dirty { migration: migration() }),
+            Error::Dirty { migration: migration() }.to_string()
+        );
+    }
 }

@@ -55,23 +55,29 @@ pub(crate) fn emit(listener: Option<&Listener>, event: &Event<'_>) {
     }
 }
 
+/// The `tracing` target of every span and event: the crate users name, not the one that
+/// happens to implement it.
+#[cfg(feature = "tracing")]
+const TARGET: &str = "strata";
+
 #[cfg(feature = "tracing")]
 fn trace(event: &Event<'_>) {
     match event {
         Event::Started { migration, direction } => {
-            tracing::info!(version = migration.version(), name = migration.name(), %direction, "migration started");
+            tracing::info!(target: TARGET, migration = migration.id(), version = migration.version(), %direction, "migration started");
         }
         Event::Applied { migration, duration } | Event::RolledBack { migration, duration } => {
             let done = if matches!(event, Event::Applied { .. }) { "applied" } else { "rolled back" };
             tracing::info!(
+                target: TARGET,
+                migration = migration.id(),
                 version = migration.version(),
-                name = migration.name(),
                 duration_ms = duration.as_millis() as u64,
                 "migration {done}"
             );
         }
         Event::Failed { migration, direction, duration, error } => {
-            tracing::error!(version = migration.version(), name = migration.name(), %direction, duration_ms = duration.as_millis() as u64, %error, "migration failed");
+            tracing::error!(target: TARGET, migration = migration.id(), version = migration.version(), %direction, duration_ms = duration.as_millis() as u64, %error, "migration failed");
         }
     }
 }
@@ -88,7 +94,7 @@ pub(crate) fn span(migration: &Migration, direction: Direction) -> SpanGuard {
     SpanGuard {
         #[cfg(feature = "tracing")]
         _entered:
-            tracing::info_span!("strata.migration", version = migration.version(), name = migration.name(), %direction)
+            tracing::info_span!(target: TARGET, "strata.migration", migration = migration.id(), version = migration.version(), %direction)
                 .entered(),
     }
 }

@@ -86,6 +86,19 @@ impl Flags {
     /// `U<version>__<name>.sql` migrations.
     pub const ANY_ORDER: Flags = Flags(1 << 5);
 
+    /// The constant for strata-core's `flag` (the macro names the same constants).
+    #[cfg(feature = "from-dir")]
+    pub(crate) const fn of(flag: strata_core::Flag) -> Self {
+        match flag {
+            strata_core::Flag::NoTransaction => Flags::NO_TRANSACTION,
+            strata_core::Flag::Irreversible => Flags::IRREVERSIBLE,
+            strata_core::Flag::BackwardCompatible => Flags::BACKWARD_COMPATIBLE,
+            strata_core::Flag::DisablesForeignKeys => Flags::DISABLES_FOREIGN_KEYS,
+            strata_core::Flag::DownDisablesForeignKeys => Flags::DOWN_DISABLES_FOREIGN_KEYS,
+            strata_core::Flag::AnyOrder => Flags::ANY_ORDER,
+        }
+    }
+
     /// No flag.
     pub const fn empty() -> Self {
         Flags(0)

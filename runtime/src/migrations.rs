@@ -168,19 +168,6 @@ mod from_dir {
 
     /// The flags of a checked migration, as the macro packs them.
     pub(crate) fn flags_of(def: &MigrationDef) -> Flags {
-        let mut flags = Flags::empty();
-        for (set, flag) in [
-            (def.no_transaction, Flags::NO_TRANSACTION),
-            (def.irreversible, Flags::IRREVERSIBLE),
-            (def.backward_compatible, Flags::BACKWARD_COMPATIBLE),
-            (def.disables_foreign_keys(), Flags::DISABLES_FOREIGN_KEYS),
-            (def.down_disables_foreign_keys(), Flags::DOWN_DISABLES_FOREIGN_KEYS),
-            (def.any_order, Flags::ANY_ORDER),
-        ] {
-            if set {
-                flags = flags.with(flag);
-            }
-        }
-        flags
+        def.flags().into_iter().fold(Flags::empty(), |flags, flag| flags.with(Flags::of(flag)))
     }
 }

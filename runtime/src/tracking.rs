@@ -29,6 +29,11 @@ impl State {
             State::Dirty => "dirty",
         }
     }
+
+    /// The state a row's text records; `None` for anything else (a corrupt row).
+    fn parse(text: &str) -> Option<Self> {
+        [State::Applied, State::Dirty].into_iter().find(|state| state.as_str() == text)
+    }
 }
 
 /// One row of the tracking table.
@@ -165,17 +170,7 @@ impl TrackingTable {
                 None,
             ));
         }
-        let state = match text(5, "state")?.as_str() {
-            "applied" => State::Applied,
-            "dirty" => State::Dirty,
-            other => {
-                return Err(self.corrupt(
-                    Some(version),
-                    &format!("state `{other}` is neither `applied` nor `dirty`"),
-                    None,
-                ));
-            }
-        };
+        let state = self.state(version, &text(5, "state")?)?;
         let duration_ms = integer(4, "duration_ms")?;
         Ok(AppliedMigration {
             version,
@@ -185,6 +180,13 @@ impl TrackingTable {
             duration: Duration::from_millis(u64::try_from(duration_ms).unwrap_or(0)),
             state,
             backward_compatible: integer(6, "backward_compatible")? != 0,
+        })
+    }
+
+    /// The state `text` records in `version`'s row: the one place a state is read.
+    fn state(&self, version: i64, text: &str) -> Result<State> {
+        State::parse(text).ok_or_else(|| {
+            self.corrupt(Some(version), &format!("state `{text}` is neither `applied` nor `dirty`"), None)
         })
     }
 
@@ -198,7 +200,7 @@ impl TrackingTable {
             .query_row(&format!("SELECT state FROM {} WHERE version = ?1", self.table), [version], |row| row.get(0))
             .optional()
             .map_err(sqlite("reading the tracking table"))?;
-        Ok(state.map(|s| if s == "dirty" { State::Dirty } else { State::Applied }))
+        state.map(|text| self.state(version, &text)).transpose()
     }
 
     pub(crate) fn insert(

@@ -9,16 +9,23 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// Records span names and event messages, nothing else.
+/// Records targets, span names and event messages, and the `migration` field.
 #[derive(Clone, Default)]
 struct Recorder(Arc<Mutex<Vec<String>>>);
 
-struct Message(String);
+#[derive(Default)]
+struct Message(String, String);
 
 impl Visit for Message {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         if field.name() == "message" {
             self.0 = format!("{value:?}");
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "migration" {
+            self.1 = value.to_owned();
         }
     }
 }
@@ -29,7 +36,14 @@ impl Subscriber for Recorder {
     }
 
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        self.0.lock().unwrap().push(format!("span {}", span.metadata().name()));
+        let mut fields = Message::default();
+        span.record(&mut fields);
+        self.0.lock().unwrap().push(format!(
+            "{} span {} {}",
+            span.metadata().target(),
+            span.metadata().name(),
+            fields.1
+        ));
         Id::from_u64(1)
     }
 
@@ -38,9 +52,10 @@ impl Subscriber for Recorder {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
-        let mut message = Message(String::new());
+        let mut message = Message::default();
         event.record(&mut message);
-        self.0.lock().unwrap().push(format!("{} {}", event.metadata().level(), message.0));
+        let metadata = event.metadata();
+        self.0.lock().unwrap().push(format!("{} {} {} {}", metadata.target(), metadata.level(), message.0, message.1));
     }
 
     fn enter(&self, _: &Id) {}
@@ -61,12 +76,12 @@ fn each_migration_has_a_span_and_events() {
     assert_eq!(
         *recorder.0.lock().unwrap(),
         [
-            "span strata.migration",
-            "INFO migration started",
-            "INFO migration applied",
-            "span strata.migration",
-            "INFO migration started",
-            "ERROR migration failed",
+            "strata span strata.migration 0001_a",
+            "strata INFO migration started 0001_a",
+            "strata INFO migration applied 0001_a",
+            "strata span strata.migration 0002_b",
+            "strata INFO migration started 0002_b",
+            "strata ERROR migration failed 0002_b",
         ]
     );
 }

@@ -5,7 +5,6 @@ const IN_CONST: strata::Migrations = strata::embed_migrations!(
     dialect = "sqlite",
     dry_run = true,
     verify_down = true,
-    lock = "migrations/strata.lock",
 );
 
 fn main() {
