@@ -45,10 +45,8 @@ pub fn assemble(
     // a migration that changes nothing: both tools apply and record it.
     let up = split(&up_file, up_text, dialect, &mut problems).unwrap_or_else(|script| script);
 
-    let (directives, directive_errors) = parse_directives(&up.text);
-    for error in directive_errors {
-        problems.push(Problem::in_file(up.file.clone(), error.message).at(error.position).help(error.help));
-    }
+    let (directives, directive_problems) = parse_directives(&up.text, &up.file);
+    problems.extend(directive_problems);
     // An empty or comment-only down script is no down script: rollback past it is refused
     // rather than silently doing nothing.
     let down = down.filter(|script| !script.statements.is_empty());

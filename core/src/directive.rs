@@ -1,6 +1,6 @@
 //! `-- strata:` directives in the comment lines at the top of an up script.
 
-use crate::problem::Position;
+use crate::problem::{Position, Problem};
 use crate::suggest::did_you_mean;
 
 /// The directives strata knows, as written after `-- strata:`.
@@ -34,29 +34,19 @@ pub struct Directives {
     pub no_dry_run: bool,
 }
 
-/// A directive that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirectiveError {
-    /// Where the directive is.
-    pub position: Position,
-    /// What is wrong.
-    pub message: String,
-    /// What to do.
-    pub help: String,
-}
-
-/// Reads the directives in the header of `script`: the blank and `--` comment lines before its
-/// first statement. Every problem is returned, not only the first.
+/// Reads the directives in the header of `script` (the up script `file`): the blank and `--`
+/// comment lines before its first statement. Every problem is returned, not only the first.
 ///
 /// ```
 /// let (directives, problems) = strata_core::parse_directives(
 ///     "-- strata:depends-on 3, 0007_add_orders\n-- strata:no-transaction\nCREATE TABLE a(x);",
+///     "0008_b.sql",
 /// );
 /// assert!(problems.is_empty());
 /// assert!(directives.no_transaction);
 /// assert_eq!(directives.depends_on[1].version, 7);
 /// ```
-pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
+pub fn parse_directives(script: &str, file: &str) -> (Directives, Vec<Problem>) {
     let mut directives = Directives::default();
     let mut errors = Vec::new();
     let mut in_header = true;
@@ -76,11 +66,14 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
         let body = comment.trim();
         if !in_header {
             if body.starts_with("strata:") {
-                errors.push(DirectiveError {
-                    position: column_of(offset_in(line, trimmed)),
-                    message: format!("`-- {body}` comes after the first statement, where directives are not read"),
-                    help: "move it to the top of the up script, before the first statement".to_owned(),
-                });
+                errors.push(
+                    Problem::in_file(
+                        file,
+                        format!("`-- {body}` comes after the first statement, where directives are not read"),
+                    )
+                    .at(column_of(offset_in(line, trimmed)))
+                    .help("move it to the top of the up script, before the first statement".to_owned()),
+                );
             }
             continue;
         }
@@ -88,7 +81,7 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
             directives.no_transaction = true;
             continue;
         }
-        if let Some(error) = almost_a_directive(body, column_of(offset_in(line, trimmed))) {
+        if let Some(error) = almost_a_directive(body, file, column_of(offset_in(line, trimmed))) {
             errors.push(error);
             continue;
         }
@@ -101,14 +94,14 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
         let arguments_start = offset_in(line, arguments);
         match keyword {
             "depends-on" => {
-                parse_dependencies(arguments, arguments_start, &column_of, position, &mut directives, &mut errors)
+                parse_dependencies(arguments, arguments_start, &column_of, position, &mut directives, file, &mut errors)
             }
             "no-transaction" | "irreversible" | "backward-compatible" | "no-dry-run" if !arguments.is_empty() => {
-                errors.push(DirectiveError {
-                    position: column_of(arguments_start),
-                    message: format!("`strata:{keyword}` takes no arguments, found `{arguments}`"),
-                    help: format!("write it alone on its line: `-- strata:{keyword}`"),
-                });
+                errors.push(
+                    Problem::in_file(file, format!("`strata:{keyword}` takes no arguments, found `{arguments}`"))
+                        .at(column_of(arguments_start))
+                        .help(format!("write it alone on its line: `-- strata:{keyword}`")),
+                );
             }
             "no-transaction" => directives.no_transaction = true,
             "irreversible" => directives.irreversible = true,
@@ -120,11 +113,9 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
                     Some(close) => format!("did you mean `strata:{close}`? known directives: {known}"),
                     None => format!("known directives: {known}"),
                 };
-                errors.push(DirectiveError {
-                    position,
-                    message: format!("unknown directive `strata:{unknown}`"),
-                    help,
-                });
+                errors.push(
+                    Problem::in_file(file, format!("unknown directive `strata:{unknown}`")).at(position).help(help),
+                );
             }
         }
     }
@@ -133,7 +124,7 @@ pub fn parse_directives(script: &str) -> (Directives, Vec<DirectiveError>) {
 
 /// A comment that was meant as a directive but is not written as one: `-- strata depends-on 3`,
 /// `-- strata: irreversible`.
-fn almost_a_directive(body: &str, position: Position) -> Option<DirectiveError> {
+fn almost_a_directive(body: &str, file: &str, position: Position) -> Option<Problem> {
     let rest = body.strip_prefix("strata")?;
     if rest.strip_prefix(':').is_some_and(|after| !after.starts_with(char::is_whitespace)) {
         return None; // Written right.
@@ -144,11 +135,11 @@ fn almost_a_directive(body: &str, position: Position) -> Option<DirectiveError> 
     if !DIRECTIVES.contains(&keyword) {
         return None;
     }
-    Some(DirectiveError {
-        position,
-        message: format!("`-- {body}` is not read as a directive"),
-        help: format!("write `-- strata:{}`: `strata:` and the directive with no space between", rest.trim_end()),
-    })
+    Some(
+        Problem::in_file(file, format!("`-- {body}` is not read as a directive"))
+            .at(position)
+            .help(format!("write `-- strata:{}`: `strata:` and the directive with no space between", rest.trim_end())),
+    )
 }
 
 /// The byte offset of `part`, a slice of `whole`, in `whole`.
@@ -162,15 +153,16 @@ fn parse_dependencies(
     column_of: &dyn Fn(usize) -> Position,
     directive_position: Position,
     directives: &mut Directives,
-    errors: &mut Vec<DirectiveError>,
+    file: &str,
+    errors: &mut Vec<Problem>,
 ) {
     let help = "write `-- strata:depends-on <version>` or `<version>_<name>`, several separated by commas";
     if arguments.is_empty() {
-        errors.push(DirectiveError {
-            position: directive_position,
-            message: "`strata:depends-on` names no migration".to_owned(),
-            help: help.to_owned(),
-        });
+        errors.push(
+            Problem::in_file(file, "`strata:depends-on` names no migration".to_owned())
+                .at(directive_position)
+                .help(help.to_owned()),
+        );
         return;
     }
     let mut offset = 0;
@@ -196,15 +188,14 @@ fn parse_dependencies(
                     position,
                 });
             }
-            _ => errors.push(DirectiveError {
-                position,
-                message: if text.is_empty() {
+            _ => {
+                let message = if text.is_empty() {
                     "empty entry in `strata:depends-on`".to_owned()
                 } else {
                     format!("`{text}` in `strata:depends-on` is not a version or `<version>_<name>`")
-                },
-                help: help.to_owned(),
-            }),
+                };
+                errors.push(Problem::in_file(file, message).at(position).help(help));
+            }
         }
     }
 }
@@ -217,6 +208,7 @@ mod tests {
     fn reads_every_directive_and_sqlx_no_transaction() {
         let (d, errors) = parse_directives(
             "\n-- a comment\n-- strata:irreversible\n  --strata:backward-compatible\n-- strata:no-dry-run\n-- no-transaction\nSELECT 1;",
+            "0001_a.sql",
         );
         assert!(errors.is_empty(), "{errors:?}");
         assert!(d.irreversible && d.backward_compatible && d.no_dry_run && d.no_transaction);
@@ -224,9 +216,10 @@ mod tests {
 
     #[test]
     fn directives_after_the_first_statement_are_not_read_and_say_so() {
-        let (d, errors) = parse_directives("SELECT 1;\n  -- strata:irreversible\n-- a plain comment\n");
+        let (d, errors) = parse_directives("SELECT 1;\n  -- strata:irreversible\n-- a plain comment\n", "0001_a.sql");
         assert!(!d.irreversible);
-        let found: Vec<(&str, Position)> = errors.iter().map(|e| (e.message.as_str(), e.position)).collect();
+        let found: Vec<(&str, Position)> =
+            errors.iter().map(|e| (e.message.as_str(), e.position.unwrap_or(Position::new(0, 0)))).collect();
         assert_eq!(
             found,
             [(
@@ -238,10 +231,13 @@ mod tests {
 
     #[test]
     fn directives_written_almost_right_say_how_to_write_them() {
-        let (d, errors) =
-            parse_directives("-- strata depends-on 1\n-- strata: irreversible\n-- strata is great\nSELECT 1;");
+        let (d, errors) = parse_directives(
+            "-- strata depends-on 1\n-- strata: irreversible\n-- strata is great\nSELECT 1;",
+            "0001_a.sql",
+        );
         assert!(d.depends_on.is_empty() && !d.irreversible);
-        let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.message.as_str(), e.help.as_str())).collect();
+        let found: Vec<(&str, &str)> =
+            errors.iter().map(|e| (e.message.as_str(), e.help.as_deref().unwrap_or_default())).collect();
         assert_eq!(
             found,
             [
@@ -259,7 +255,7 @@ mod tests {
 
     #[test]
     fn dependencies_by_version_and_by_name_with_positions() {
-        let (d, errors) = parse_directives("-- strata:depends-on 20240101000000, 0007_add_orders\n");
+        let (d, errors) = parse_directives("-- strata:depends-on 20240101000000, 0007_add_orders\n", "0001_a.sql");
         assert!(errors.is_empty());
         let refs: Vec<(i64, Option<&str>, Position)> =
             d.depends_on.iter().map(|r| (r.version, r.name.as_deref(), r.position)).collect();
@@ -268,8 +264,9 @@ mod tests {
 
     #[test]
     fn malformed_dependencies_are_errors() {
-        let (_, errors) = parse_directives("-- strata:depends-on\n-- strata:depends-on 3, abc, ,4_\n");
-        let messages: Vec<(&str, Position)> = errors.iter().map(|e| (e.message.as_str(), e.position)).collect();
+        let (_, errors) = parse_directives("-- strata:depends-on\n-- strata:depends-on 3, abc, ,4_\n", "0001_a.sql");
+        let messages: Vec<(&str, Position)> =
+            errors.iter().map(|e| (e.message.as_str(), e.position.unwrap_or(Position::new(0, 0)))).collect();
         assert_eq!(
             messages,
             [
@@ -283,9 +280,9 @@ mod tests {
 
     #[test]
     fn unknown_directives_suggest_the_closest() {
-        let (_, errors) = parse_directives("-- strata:irreversable\n-- strata:no-transaction yes\n");
+        let (_, errors) = parse_directives("-- strata:irreversable\n-- strata:no-transaction yes\n", "0001_a.sql");
         assert_eq!(errors[0].message, "unknown directive `strata:irreversable`");
-        assert!(errors[0].help.starts_with("did you mean `strata:irreversible`?"));
+        assert!(errors[0].help.as_deref().unwrap_or_default().starts_with("did you mean `strata:irreversible`?"));
         assert_eq!(errors[1].message, "`strata:no-transaction` takes no arguments, found `yes`");
     }
 }
