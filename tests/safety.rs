@@ -243,6 +243,16 @@ fn unreadable_tracking_rows_are_corrupt_history_not_panics() {
 }
 
 #[test]
+fn from_dir_refuses_statements_that_cannot_run_in_a_transaction() {
+    let scratch = Scratch::new();
+    let folder = scratch.dir.path().join("vacuum");
+    common::write_files(&folder, &[("0001_a.sql", "CREATE TABLE a(x);\nVACUUM;")]);
+    let problems = Migrations::from_dir(&folder).unwrap_err();
+    let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(messages, ["0001_a.sql:2:1: `VACUUM` cannot run inside a transaction"]);
+}
+
+#[test]
 fn from_dir_returns_problems_as_values() {
     let scratch = Scratch::new();
     let folder = scratch.dir.path().join("bad");
@@ -253,6 +263,7 @@ fn from_dir_returns_problems_as_values() {
     assert_eq!(messages, ["init.sql: `init.sql` matches no migration layout", "0001_a.sql:1:8: unterminated string"]);
     std::fs::remove_file(folder.join("init.sql")).unwrap();
     let problems = Migrations::from_dir(&folder).unwrap_err();
+    assert_eq!(problems.len(), 1);
     // Files are named from the folder as given, so that the message can be opened.
     assert_eq!(
         problems.to_string(),

@@ -36,7 +36,8 @@ fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream>
     // whenever there is an order, so that its problems come in the same build as the others.
     if args.dry_run && args.dialect == strata_core::Dialect::Sqlite {
         let options = strata_core::dry_run::DryRunOptions { verify_down: args.verify_down };
-        problems.extend(strata_core::dry_run::dry_run_loaded(&loaded, &options));
+        let cache = strata_core::dry_run::Cache::of_this_build();
+        problems.extend(strata_core::dry_run::dry_run_cached(&loaded, &options, &cache));
     }
     match loaded.set {
         Some(set) if problems.is_empty() => Ok(expand::migrations(&set, watch::warning(&args.path, &folder))),

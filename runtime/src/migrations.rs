@@ -113,9 +113,10 @@ mod from_dir {
     use strata_core::{LoadOptions, MigrationDef, Problems};
 
     impl Migrations {
-        /// Loads and checks a migrations folder at run time, with the same rules as
-        /// `embed_migrations!` (for development; ship embedded migrations). The path is used as
-        /// given: relative paths are relative to the current directory.
+        /// Loads and checks a migrations folder at run time with `embed_migrations!`'s rules for
+        /// names, directives, statements and dependencies, but not its SQLite dry run (for
+        /// development; ship embedded migrations). The path is used as given: relative paths are
+        /// relative to the current directory, and messages name files from it.
         ///
         /// # Errors
         ///

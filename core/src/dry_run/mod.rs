@@ -8,8 +8,11 @@
 //! explains: *no such table: tags* after the script that creates `tags` failed is its echo, not
 //! a problem of its own.
 
+mod cache;
 mod hint;
 mod schema;
+
+pub use cache::Cache;
 
 pub use schema::{Difference, Journal, Schema, SchemaObject, normalize_sql};
 
@@ -64,6 +67,23 @@ pub fn dry_run_loaded(loaded: &Loaded, options: &DryRunOptions) -> Vec<Problem> 
         Some(set) => run_all(set, options, &loaded.broken, &loaded.unplaced),
         None => Vec::new(),
     }
+}
+
+/// [`dry_run_loaded`], skipped when `cache` remembers that the same folder, checked the same way
+/// by the same build, passed; a pass is remembered. A folder with problems always runs.
+pub fn dry_run_cached(loaded: &Loaded, options: &DryRunOptions, cache: &Cache) -> Vec<Problem> {
+    let Some(set) = loaded.set.as_ref().filter(|_| loaded.problems.is_empty()) else {
+        return dry_run_loaded(loaded, options);
+    };
+    let key = Cache::key(set, options);
+    if cache.passed(&key) {
+        return Vec::new();
+    }
+    let problems = dry_run_loaded(loaded, options);
+    if problems.is_empty() {
+        cache.record_pass(&key);
+    }
+    problems
 }
 
 fn run_all(set: &MigrationSet, options: &DryRunOptions, broken: &[i64], unplaced: &[String]) -> Vec<Problem> {

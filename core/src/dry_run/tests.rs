@@ -247,3 +247,43 @@ fn errors_inside_a_statement_count_lines_and_columns_from_the_file() {
     assert_eq!(within(Position::new(3, 5), "SELECT\n  nope", 9), Position::new(4, 3));
     assert_eq!(within(Position::new(3, 5), "SELECT nope", 7), Position::new(3, 12));
 }
+
+fn loaded(files: &[(&str, &str)]) -> (tempfile::TempDir, crate::Loaded) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (file, text) in files {
+        fs::write(dir.path().join(file), text).expect("write");
+    }
+    let loaded = load(dir.path(), "migrations", &LoadOptions::default());
+    (dir, loaded)
+}
+
+#[test]
+fn the_cache_remembers_passes_only_and_a_hit_skips_the_run() {
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let cache = Cache::in_dir(cache_dir.path());
+    let options = DryRunOptions::default();
+    let (_failing_dir, failing) = loaded(&[("0001_a.sql", "CREATE TABLE a(x);"), ("0001_a.down.sql", "SELECT 1;")]);
+    assert_eq!(dry_run_cached(&failing, &options, &cache).len(), 1);
+    assert_eq!(dry_run_cached(&failing, &options, &cache).len(), 1, "a failure is never remembered");
+    assert_eq!(fs::read_dir(cache_dir.path()).map(Iterator::count).unwrap_or(0), 0);
+
+    let (_passing_dir, passing) = loaded(&[("0001_a.sql", "CREATE TABLE a(x);"), ("0001_a.down.sql", "DROP TABLE a;")]);
+    assert!(dry_run_cached(&passing, &options, &cache).is_empty());
+    let key = Cache::key(passing.set.as_ref().expect("set"), &options);
+    assert!(cache.passed(&key), "the pass is remembered");
+
+    // A hit does not run: an entry forged for the failing folder's key makes it pass, which is
+    // why an entry must hold its whole key to count (see `cache`'s tests for corrupt ones).
+    let failing_key = Cache::key(failing.set.as_ref().expect("set"), &options);
+    fs::write(cache_dir.path().join(&failing_key), &failing_key).expect("forge");
+    assert!(dry_run_cached(&failing, &options, &cache).is_empty());
+}
+
+#[test]
+fn a_folder_with_problems_always_runs() {
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let cache = Cache::in_dir(cache_dir.path());
+    let (_dir, with_problems) = loaded(&[("0001_a.sql", "CREATE TABLE a(x);"), ("init.sql", "SELECT 1;")]);
+    assert!(dry_run_cached(&with_problems, &DryRunOptions::default(), &cache).is_empty());
+    assert_eq!(fs::read_dir(cache_dir.path()).map(Iterator::count).unwrap_or(0), 0, "nothing remembered");
+}
