@@ -336,7 +336,9 @@ mod tests {
         let code = rusqlite::ffi::Error::new(1);
         assert_eq!(
             format!("{error:?}"),
-            format!("reading the tracking table failed: no such table: tags\n\nCaused by:\n    no such table: tags\n    {code}")
+            format!(
+                "reading the tracking table failed: no such table: tags\n\nCaused by:\n    no such table: tags\n    {code}"
+            )
         );
         assert_eq!(
             format!("{:?}", Error::Dirty { migration: migration() }),

@@ -1,5 +1,10 @@
 //! The dry run's outcome, remembered between builds: a build that changes no migration does not
-//! run it again.
+//! run it again, and one that adds migrations (or edits late ones) starts from the database as
+//! it was after the unchanged ones.
+//!
+//! Snapshots (`VACUUM INTO` copies of the dry run's database) are kept after the last migration
+//! and every [`SNAPSHOT_EVERY`]th, named by the key of the prefix of the folder they hold, so
+//! that only an exact prefix resumes.
 //!
 //! Only passes are remembered, each as a file named by the key of everything that decides the
 //! outcome (every script's text, name and flags in application order, the options, the SQLite
@@ -16,10 +21,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// How many migrations apart snapshots are kept, besides the one after the last migration:
+/// editing migration k re-runs at most this many before it.
+pub const SNAPSHOT_EVERY: usize = 256;
+
 /// Where passes are remembered.
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: PathBuf,
+    snapshot_every: usize,
 }
 
 impl Cache {
@@ -30,38 +40,106 @@ impl Cache {
 
     /// A cache in `dir` (created when the first pass is recorded).
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self { dir: dir.into(), snapshot_every: SNAPSHOT_EVERY }
+    }
+
+    /// Keeps a snapshot every `count` migrations instead of every [`SNAPSHOT_EVERY`].
+    #[must_use]
+    pub fn snapshot_every(mut self, count: usize) -> Self {
+        self.snapshot_every = count.max(1);
+        self
     }
 
     /// The key of `set` checked with `options`: a hex SHA-256 of everything that decides the
     /// outcome.
     pub fn key(set: &MigrationSet, options: &DryRunOptions) -> String {
-        let mut hasher = Sha256::new();
-        let mut field = |bytes: &[u8]| {
-            // Length-prefixed, so that no two different inputs hash the same bytes.
-            hasher.update((bytes.len() as u64).to_le_bytes());
-            hasher.update(bytes);
-        };
-        field(env!("CARGO_PKG_VERSION").as_bytes());
-        field(env!("STRATA_CORE_BUILD_ID").as_bytes());
-        field(rusqlite::version().as_bytes());
-        field(&[u8::from(options.verify_down)]);
+        Self::key_of(&Self::prefix_keys(set, options))
+    }
+
+    /// The key of the whole folder, from its [`prefix_keys`](Self::prefix_keys).
+    pub fn key_of(prefix_keys: &[String]) -> String {
+        prefix_keys.last().cloned().unwrap_or_else(|| hex(&Self::base().finalize()))
+    }
+
+    /// One key per prefix of the folder: `keys[k]` covers the build, the options and the
+    /// migrations up to and including the k-th, each chained on the one before.
+    pub fn prefix_keys(set: &MigrationSet, options: &DryRunOptions) -> Vec<String> {
+        let mut hasher = Self::base();
+        field(&mut hasher, &[u8::from(options.verify_down)]);
+        let mut keys = Vec::with_capacity(set.migrations.len());
         for migration in &set.migrations {
-            field(migration.id.as_bytes());
-            field(&migration.version.number.to_le_bytes());
+            field(&mut hasher, migration.id.as_bytes());
+            field(&mut hasher, &migration.version.number.to_le_bytes());
             let flags = [migration.no_transaction, migration.no_dry_run, migration.irreversible];
-            field(&flags.map(u8::from));
-            field(migration.up.text.as_bytes());
+            field(&mut hasher, &flags.map(u8::from));
+            field(&mut hasher, migration.up.text.as_bytes());
             match &migration.down {
-                Some(down) => field(down.text.as_bytes()),
-                None => field(b"\0no down script"),
+                Some(down) => field(&mut hasher, down.text.as_bytes()),
+                None => field(&mut hasher, b"\0no down script"),
+            }
+            keys.push(hex(&hasher.clone().finalize()));
+        }
+        keys
+    }
+
+    /// What every key starts from: this build of strata-core and of SQLite.
+    fn base() -> Sha256 {
+        let mut hasher = Sha256::new();
+        field(&mut hasher, env!("CARGO_PKG_VERSION").as_bytes());
+        field(&mut hasher, env!("STRATA_CORE_BUILD_ID").as_bytes());
+        field(&mut hasher, rusqlite::version().as_bytes());
+        hasher
+    }
+
+    /// Whether a snapshot is kept after the migration at `index` of `count`.
+    pub fn keeps_snapshot_after(&self, index: usize, count: usize) -> bool {
+        index + 1 == count || (index + 1).is_multiple_of(self.snapshot_every)
+    }
+
+    /// The longest prefix with a snapshot: how many migrations it holds, and its file.
+    pub fn latest_snapshot(&self, prefix_keys: &[String]) -> Option<(usize, PathBuf)> {
+        prefix_keys.iter().enumerate().rev().find_map(|(index, key)| {
+            let path = self.snapshot(key);
+            path.is_file().then_some((index + 1, path))
+        })
+    }
+
+    /// Keeps the database as it is now as the snapshot of the prefix `key`. Best effort.
+    pub fn save_snapshot(&self, conn: &rusqlite::Connection, key: &str) {
+        if fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let temporary = self.temporary();
+        let written = conn.execute("VACUUM INTO ?1", [temporary.to_string_lossy()]).is_ok();
+        if !written || fs::rename(&temporary, self.snapshot(key)).is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+    }
+
+    /// Removes the snapshots of this folder's prefixes that are not kept any more (the last
+    /// migration's, from before a migration was added), so that adding migrations one at a time
+    /// does not pile them up.
+    pub fn forget_passed_snapshots(&self, prefix_keys: &[String]) {
+        for (index, key) in prefix_keys.iter().enumerate() {
+            if !self.keeps_snapshot_after(index, prefix_keys.len()) {
+                let _ = fs::remove_file(self.snapshot(key));
             }
         }
-        let digest = hasher.finalize();
-        digest.iter().fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+    }
+
+    /// A file for a run resumed from a snapshot to work on, not shared with any other build.
+    pub fn working_copy(&self) -> PathBuf {
+        let _ = fs::create_dir_all(&self.dir);
+        self.temporary()
+    }
+
+    fn snapshot(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.sqlite"))
+    }
+
+    fn temporary(&self) -> PathBuf {
+        static FILES: AtomicU64 = AtomicU64::new(0);
+        self.dir.join(format!("{}.{}.tmp", std::process::id(), FILES.fetch_add(1, Ordering::Relaxed)))
     }
 
     /// Whether a pass of `key` is remembered.
@@ -71,13 +149,11 @@ impl Cache {
 
     /// Remembers a pass of `key`. Best effort: a pass that cannot be written is a miss next time.
     pub fn record_pass(&self, key: &str) {
-        static WRITES: AtomicU64 = AtomicU64::new(0);
         if fs::create_dir_all(&self.dir).is_err() {
             return;
         }
         // Written aside, then renamed: a concurrent build reads the whole entry or none.
-        let unique = format!("{}.{}.tmp", std::process::id(), WRITES.fetch_add(1, Ordering::Relaxed));
-        let temporary = self.dir.join(unique);
+        let temporary = self.temporary();
         if fs::write(&temporary, key).is_err() || fs::rename(&temporary, self.entry(key)).is_err() {
             let _ = fs::remove_file(&temporary);
         }
@@ -86,6 +162,19 @@ impl Cache {
     fn entry(&self, key: &str) -> PathBuf {
         self.dir.join(Path::new(key))
     }
+}
+
+/// Adds `bytes` to `hasher`, length first, so that no two different inputs hash the same bytes.
+fn field(hasher: &mut Sha256, bytes: &[u8]) {
+    hasher.update((bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
 }
 
 #[cfg(test)]

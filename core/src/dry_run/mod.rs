@@ -70,33 +70,71 @@ pub fn dry_run_loaded(loaded: &Loaded, options: &DryRunOptions) -> Vec<Problem> 
 }
 
 /// [`dry_run_loaded`], skipped when `cache` remembers that the same folder, checked the same way
-/// by the same build, passed; a pass is remembered. A folder with problems always runs.
+/// by the same build, passed; a pass is remembered. A folder that only grew, or changed after
+/// its first migrations, starts from the database the cache kept after the unchanged ones
+/// (see [`Cache`]). A folder with problems always runs in full.
 pub fn dry_run_cached(loaded: &Loaded, options: &DryRunOptions, cache: &Cache) -> Vec<Problem> {
     let Some(set) = loaded.set.as_ref().filter(|_| loaded.problems.is_empty()) else {
         return dry_run_loaded(loaded, options);
     };
-    let key = Cache::key(set, options);
+    let keys = Cache::prefix_keys(set, options);
+    let key = Cache::key_of(&keys);
     if cache.passed(&key) {
         return Vec::new();
     }
-    let problems = dry_run_loaded(loaded, options);
+    // `no-dry-run` stops the run part-way: no state worth keeping.
+    let snapshots = !set.migrations.iter().any(|migration| migration.no_dry_run);
+    let working = cache.working_copy();
+    let resumed = snapshots
+        .then(|| cache.latest_snapshot(&keys))
+        .flatten()
+        .and_then(|(done, path)| Some((done, Run::from_snapshot(&path, &working).ok()?)));
+    let (done, run) = match resumed {
+        Some(resumed) => resumed,
+        None => match Run::new() {
+            Ok(run) => (0, run),
+            Err(error) => return vec![database_problem(&error)],
+        },
+    };
+    let checkpoint = |run: &Run, index: usize| {
+        if snapshots && cache.keeps_snapshot_after(index, keys.len()) {
+            cache.save_snapshot(&run.conn, &keys[index]);
+        }
+    };
+    let problems = run_from(set, options, run, done, &[], &[], checkpoint);
+    let _ = std::fs::remove_file(&working);
     if problems.is_empty() {
         cache.record_pass(&key);
+        cache.forget_passed_snapshots(&keys);
     }
     problems
 }
 
 fn run_all(set: &MigrationSet, options: &DryRunOptions, broken: &[i64], unplaced: &[String]) -> Vec<Problem> {
-    let mut run = match Run::new() {
-        Ok(run) => run,
-        Err(error) => return vec![database_problem(&error)],
-    };
+    match Run::new() {
+        Ok(run) => run_from(set, options, run, 0, broken, unplaced, |_, _| {}),
+        Err(error) => vec![database_problem(&error)],
+    }
+}
+
+/// Runs the migrations of `set` from position `start` on `run`, calling `checkpoint` after each
+/// one that passed while nothing has failed.
+fn run_from(
+    set: &MigrationSet,
+    options: &DryRunOptions,
+    mut run: Run,
+    start: usize,
+    broken: &[i64],
+    unplaced: &[String],
+    checkpoint: impl Fn(&Run, usize),
+) -> Vec<Problem> {
     let mut absent = Absent::default();
     for text in unplaced {
         absent.add(text);
     }
     let mut problems = Vec::new();
-    for migration in &set.migrations {
+    let mut clean = broken.is_empty() && unplaced.is_empty();
+    for (index, migration) in set.migrations.iter().enumerate().skip(start) {
         // `strata:no-dry-run` skips the file, and the later ones' semantics with it: they may
         // need what it creates.
         if migration.no_dry_run {
@@ -106,9 +144,14 @@ fn run_all(set: &MigrationSet, options: &DryRunOptions, broken: &[i64], unplaced
             absent.add(&migration.up.text);
             continue;
         }
-        if let Err(found) = run.migration(migration, options) {
-            problems.extend(found.into_iter().filter(|problem| !absent.explains(problem)));
-            absent.add(&migration.up.text);
+        match run.migration(migration, options) {
+            Ok(()) if clean => checkpoint(&run, index),
+            Ok(()) => {}
+            Err(found) => {
+                clean = false;
+                problems.extend(found.into_iter().filter(|problem| !absent.explains(problem)));
+                absent.add(&migration.up.text);
+            }
         }
     }
     problems
@@ -170,6 +213,17 @@ impl Run {
     fn new() -> rusqlite::Result<Self> {
         let conn = Connection::open_in_memory()?;
         let schema = Schema::read(&conn)?;
+        Ok(Self { conn, schema })
+    }
+
+    /// A run that starts from a snapshot, on a copy of it at `working` (the snapshot stays as it
+    /// is for other builds). No durability is needed: the copy is thrown away.
+    fn from_snapshot(snapshot: &std::path::Path, working: &std::path::Path) -> Result<Self, ()> {
+        std::fs::copy(snapshot, working).map_err(drop)?;
+        let conn = Connection::open(working).map_err(drop)?;
+        conn.execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
+            .map_err(drop)?;
+        let schema = Schema::read(&conn).map_err(drop)?;
         Ok(Self { conn, schema })
     }
 

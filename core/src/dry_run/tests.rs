@@ -287,3 +287,66 @@ fn a_folder_with_problems_always_runs() {
     assert!(dry_run_cached(&with_problems, &DryRunOptions::default(), &cache).is_empty());
     assert_eq!(fs::read_dir(cache_dir.path()).map(Iterator::count).unwrap_or(0), 0, "nothing remembered");
 }
+
+fn snapshots(dir: &std::path::Path) -> usize {
+    fs::read_dir(dir).map_or(0, |entries| {
+        entries.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sqlite"))).count()
+    })
+}
+
+#[test]
+fn a_grown_folder_resumes_from_the_snapshot_of_its_unchanged_prefix() {
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let cache = Cache::in_dir(cache_dir.path());
+    let options = DryRunOptions::default();
+    let first = [("0001_a.sql", "CREATE TABLE a(x);"), ("0002_b.sql", "CREATE TABLE b(x);")];
+    let (_dir, two) = loaded(&first);
+    assert!(dry_run_cached(&two, &options, &cache).is_empty());
+    assert_eq!(snapshots(cache_dir.path()), 1, "the state after the last migration is kept");
+
+    // Prove the next run starts from that snapshot: put a table in it that no script creates.
+    let keys = Cache::prefix_keys(two.set.as_ref().expect("set"), &options);
+    let (_, snapshot) = cache.latest_snapshot(&keys).expect("snapshot");
+    let conn = rusqlite::Connection::open(&snapshot).expect("open");
+    conn.execute_batch("CREATE TABLE planted(x);").expect("plant");
+    drop(conn);
+    let mut grown = first.to_vec();
+    grown.push(("0003_c.sql", "INSERT INTO planted VALUES (1);"));
+    let (_dir, three) = loaded(&grown);
+    assert!(dry_run_cached(&three, &options, &cache).is_empty(), "resumed after 0002: `planted` exists");
+    assert_eq!(snapshots(cache_dir.path()), 1, "the snapshot before the addition is forgotten");
+
+    // Without the cache the same folder fails: `planted` exists only in the snapshot.
+    assert_eq!(dry_run_loaded(&three, &options).len(), 1);
+}
+
+#[test]
+fn an_edit_resumes_from_the_last_snapshot_before_it_and_a_bad_snapshot_is_ignored() {
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let cache = Cache::in_dir(cache_dir.path()).snapshot_every(1);
+    let options = DryRunOptions::default();
+    let files = [
+        ("0001_a.sql", "CREATE TABLE a(x);"),
+        ("0002_b.sql", "CREATE TABLE b(x);"),
+        ("0003_c.sql", "CREATE TABLE c(x);"),
+    ];
+    let (_dir, original) = loaded(&files);
+    assert!(dry_run_cached(&original, &options, &cache).is_empty());
+    assert_eq!(snapshots(cache_dir.path()), 3);
+
+    // Editing 0003 keeps the prefix of two: a broken edit is still reported.
+    let mut edited = files.to_vec();
+    edited[2] = ("0003_c.sql", "CREATE TABLE c(x);\nINSERT INTO nowhere VALUES (1);");
+    let (_dir, broken) = loaded(&edited);
+    assert_eq!(dry_run_cached(&broken, &options, &cache), dry_run_loaded(&broken, &options));
+    assert_eq!(dry_run_cached(&broken, &options, &cache).len(), 1, "a failure is never remembered");
+
+    // A snapshot that is not a database is no start: the run starts from scratch.
+    let keys = Cache::prefix_keys(broken.set.as_ref().expect("set"), &options);
+    let (done, snapshot) = cache.latest_snapshot(&keys).expect("snapshot");
+    assert_eq!(done, 2);
+    fs::write(&snapshot, "not a database").expect("corrupt");
+    assert_eq!(dry_run_cached(&broken, &options, &cache).len(), 1);
+    let (_dir, fixed) = loaded(&files);
+    assert!(dry_run_cached(&fixed, &options, &cache).is_empty());
+}
