@@ -1,14 +1,15 @@
 //! The expansion: one expression, usable in `static`, `const` and `let`, made of `const fn`
-//! calls through absolute paths, with every file it read referenced so that editing one rebuilds
-//! the crate.
+//! calls through absolute paths, with every file it read referenced (unless a build script
+//! watches the folder) so that editing one rebuilds the crate.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use strata_core::{MigrationDef, MigrationSet, Script};
 
-/// The expression; `extra` (a warning) goes among its items.
-pub fn migrations(set: &MigrationSet, extra: TokenStream) -> TokenStream {
-    let tracked = set.files_read.iter().map(|path| {
+/// The expression, referencing every file read when `reference_files`; `extra` (a warning)
+/// goes among its items.
+pub fn migrations(set: &MigrationSet, reference_files: bool, extra: TokenStream) -> TokenStream {
+    let tracked = set.files_read.iter().filter(|_| reference_files).map(|path| {
         let path = path.to_string_lossy();
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
     });

@@ -40,7 +40,13 @@ fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream>
         problems.extend(strata_core::dry_run::dry_run_cached(&loaded, &options, &cache));
     }
     match loaded.set {
-        Some(set) if problems.is_empty() => Ok(expand::migrations(&set, watch::warning(&args.path, &folder))),
+        Some(set) if problems.is_empty() => {
+            // Referencing every file makes edits rebuild the crate; a build script that watches
+            // the folder does that already, and the references cost the compiler more than the
+            // rest of the expansion.
+            let reference_files = !watch::watched_by_build_script(&folder);
+            Ok(expand::migrations(&set, reference_files, watch::warning(&args.path, &folder)))
+        }
         _ => Err(report::problems(&args.path, &problems)),
     }
 }

@@ -1,5 +1,6 @@
-//! A warning when a new file in the folder would not rebuild the crate: no build script, or one
-//! that watches other paths only. Silent where it cannot tell.
+//! Whether cargo rebuilds the crate when the folder changes: a warning when a new file would not
+//! (no build script, or one that watches other paths only; silent where it cannot tell), and
+//! whether the expansion must reference every file itself so that edits rebuild it.
 
 use crate::resolve::Folder;
 use proc_macro2::TokenStream;
@@ -7,6 +8,11 @@ use quote::quote_spanned;
 use std::{env, fs};
 use strata_core::watch::build_script_watches;
 use syn::LitStr;
+
+/// Whether the crate's build script makes cargo watch the whole folder, edits and new files.
+pub fn watched_by_build_script(folder: &Folder) -> bool {
+    folder.in_compiled_crate && watched(folder) == Some(true)
+}
 
 /// The warning's tokens, or nothing when new files rebuild the crate or it cannot be told.
 pub fn warning(path: &LitStr, folder: &Folder) -> TokenStream {
