@@ -4,7 +4,10 @@
 # migration, for strata with and without its dry run and for the `include_str!` floor; with
 # `--peers`, for rusqlite_migration, diesel_migrations and refinery on the same folder too.
 #
-#   benches/build-cost.sh [migrations (default 1000)] [--peers]
+#   benches/build-cost.sh [migrations (default 1000)] [--peers] [--only-peers] [--profiles]
+#
+# `--profiles` measures instead the first dry run (no cache yet) in the dev profile at 100 and
+# 1,000 migrations, with and without `[profile.dev.build-override] opt-level = 3`.
 #
 # Every crate is built in a scratch directory outside the workspace, with its own target
 # directory, exactly as an application would build it. The first (cold) build is timed too. The
@@ -13,9 +16,13 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 count=1000
 peers=false
+ours=true
+profiles=false
 for argument in "$@"; do
   case $argument in
     --peers) peers=true ;;
+    --only-peers) peers=true ours=false ;;
+    --profiles) profiles=true ;;
     *) count=$argument ;;
   esac
 done
@@ -25,7 +32,7 @@ echo "building in $scratch with $count migrations" >&2
 # The folder: tables with a foreign key, an index and rows, every tenth migration an ALTER TABLE,
 # each with a down script (the shape of `benches/dry_run.rs`). $1 is the layout.
 generate() {
-  python3 - "$1" "$2" "$count" <<'PY'
+  python3 - "$1" "$2" "${count}" <<'PY'
 import os, sys
 layout, folder, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.makedirs(folder, exist_ok=True)
@@ -114,6 +121,34 @@ strata_dependency="strata = { path = \"$repo\" }
 rusqlite = { version = \"0.43\", features = [\"bundled\"] }"
 strata_build='fn main() { println!("cargo:rerun-if-changed=migrations"); }'
 
+if $profiles; then
+  # The first dry run of a folder, in the dev profile: the cache is cleared, the crate touched.
+  echo "| build-override opt-level | migrations | cold build | first dry run (rebuild) |"
+  echo "| --- | ---: | ---: | ---: |"
+  for optimized in no yes; do
+    for size in 100 1000; do
+      name="profile-$optimized-$size"
+      count=$size generate flat "$scratch/$name/migrations"
+      crate "$name" 'static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
+fn main() { println!("{}", MIGRATIONS.len()); }' "$strata_dependency" "$strata_build"
+      if [[ $optimized == yes ]]; then
+        printf '\n[profile.dev.build-override]\nopt-level = 3\n' >>"$scratch/$name/Cargo.toml"
+      fi
+      target="$scratch/target-$optimized"
+      cold=$(seconds env CARGO_TARGET_DIR="$target" cargo build --manifest-path "$scratch/$name/Cargo.toml")
+      runs=()
+      for _ in 1 2 3; do
+        rm -rf "$target"/debug/build/strata-core-*/out/dry-run-passes
+        touch "$scratch/$name/src/main.rs"
+        runs+=("$(seconds env CARGO_TARGET_DIR="$target" cargo build --manifest-path "$scratch/$name/Cargo.toml")")
+      done
+      echo "| $optimized | $size | $cold | $(median "${runs[@]}") |"
+    done
+  done
+  exit 0
+fi
+
+if $ours; then
 # The floor: every script as a string, nothing else.
 generate flat "$scratch/floor/migrations"
 floor_main="static SCRIPTS: &[&str] = &["
@@ -133,6 +168,7 @@ for variant in "strata-no-dry-run:, dry_run = false" "strata:"; do
 fn main() { println!(\"{}\", MIGRATIONS.len()); }" "$strata_dependency" "$strata_build"
   measure "$name" flat
 done
+fi
 
 if $peers; then
   generate numbered "$scratch/rusqlite_migration/migrations"
