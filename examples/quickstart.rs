@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("database: {}", path.display());
     println!("embedded: {} migrations, set digest {}", MIGRATIONS.len(), MIGRATIONS.digest());
     for migration in &MIGRATIONS {
-        println!("  {:>4} {:<16} {}", migration.version(), migration.name(), migration.checksum());
+        println!("  {:<20} {}", migration.id(), migration.checksum());
     }
 
     let mut conn = rusqlite::Connection::open(&path)?;

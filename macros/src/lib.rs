@@ -44,8 +44,8 @@ fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream>
             // Referencing every file makes edits rebuild the crate; a build script that watches
             // the folder does that already, and the references cost the compiler more than the
             // rest of the expansion.
-            let reference_files = !watch::watched_by_build_script(&folder);
-            Ok(expand::migrations(&set, reference_files, watch::warning(&args.path, &folder)))
+            let watched = watch::watched(&folder);
+            Ok(expand::migrations(&set, watched != Some(true), watch::warning(&args.path, &folder, watched)))
         }
         _ => Err(report::problems(&args.path, &problems)),
     }

@@ -9,14 +9,10 @@ use std::{env, fs};
 use strata_core::watch::build_script_watches;
 use syn::LitStr;
 
-/// Whether the crate's build script makes cargo watch the whole folder, edits and new files.
-pub fn watched_by_build_script(folder: &Folder) -> bool {
-    folder.in_compiled_crate && watched(folder) == Some(true)
-}
-
-/// The warning's tokens, or nothing when new files rebuild the crate or it cannot be told.
-pub fn warning(path: &LitStr, folder: &Folder) -> TokenStream {
-    if !folder.in_compiled_crate || watched(folder).unwrap_or(true) {
+/// The warning's tokens for a folder `watched` says (see [`watched`]) is not watched, or nothing
+/// when new files rebuild the crate or it cannot be told.
+pub fn warning(path: &LitStr, folder: &Folder, watched: Option<bool>) -> TokenStream {
+    if !folder.in_compiled_crate || watched.unwrap_or(true) {
         return TokenStream::new();
     }
     let relative = path.value();
@@ -35,9 +31,13 @@ pub fn warning(path: &LitStr, folder: &Folder) -> TokenStream {
     }
 }
 
-/// `Some(false)` when the crate has no build script or one that does not watch the folder;
-/// `None` when that cannot be read.
-fn watched(folder: &Folder) -> Option<bool> {
+/// Whether the build script of the crate being compiled makes cargo watch the folder, edits and
+/// new files: `Some(false)` when the crate has no build script or one that does not watch it;
+/// `None` when that cannot be read, or the folder is not the compiled crate's.
+pub fn watched(folder: &Folder) -> Option<bool> {
+    if !folder.in_compiled_crate {
+        return None;
+    }
     // Cargo sets `OUT_DIR` for crates with a build script, and keeps what the script printed in
     // `output` beside it.
     let Some(out_dir) = env::var_os("OUT_DIR") else { return Some(false) };

@@ -7,16 +7,22 @@ fn check(files: &[(&str, &str)]) -> Vec<String> {
 }
 
 fn check_with(files: &[(&str, &str)], options: DryRunOptions) -> Vec<String> {
+    // As the macro checks a folder: what loading finds, then the dry run of what loaded.
+    let (_dir, loaded) = loaded(files);
+    let dry_run_problems = dry_run_loaded(&loaded, &options);
+    loaded.problems.iter().chain(&dry_run_problems).map(ToString::to_string).collect()
+}
+
+/// `files` written to a temporary folder and loaded.
+fn loaded(files: &[(&str, &str)]) -> (tempfile::TempDir, crate::Loaded) {
     let dir = tempfile::tempdir().expect("temp dir");
     for (file, text) in files {
         let path = dir.path().join(file);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         fs::write(path, text).expect("write");
     }
-    // As the macro checks a folder: what loading finds, then the dry run of what loaded.
     let loaded = load(dir.path(), "migrations", &LoadOptions::default());
-    let dry_run_problems = dry_run_loaded(&loaded, &options);
-    loaded.problems.iter().chain(&dry_run_problems).map(ToString::to_string).collect()
+    (dir, loaded)
 }
 
 #[test]
@@ -246,15 +252,6 @@ PRAGMA foreign_keys = ON;",
 fn errors_inside_a_statement_count_lines_and_columns_from_the_file() {
     assert_eq!(within(Position::new(3, 5), "SELECT\n  nope", 9), Position::new(4, 3));
     assert_eq!(within(Position::new(3, 5), "SELECT nope", 7), Position::new(3, 12));
-}
-
-fn loaded(files: &[(&str, &str)]) -> (tempfile::TempDir, crate::Loaded) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (file, text) in files {
-        fs::write(dir.path().join(file), text).expect("write");
-    }
-    let loaded = load(dir.path(), "migrations", &LoadOptions::default());
-    (dir, loaded)
 }
 
 #[test]
