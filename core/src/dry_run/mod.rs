@@ -12,7 +12,7 @@ mod cache;
 mod hint;
 mod schema;
 
-pub use cache::Cache;
+pub use cache::{Cache, SNAPSHOT_EVERY};
 
 pub use schema::{Difference, Journal, Schema, SchemaObject, normalize_sql};
 
