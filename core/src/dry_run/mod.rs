@@ -362,17 +362,46 @@ fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &
             format!("{object} is missing after `{}`", down.file),
             format!("the down script drops what existed before `{up}`; drop only what `{up}` creates"),
         ),
-        Difference::Changed { before, after } => (
-            format!(
-                "{after} differs after `{}`: it was `{}` and is now `{}`",
-                down.file,
-                before.sql.as_deref().unwrap_or(""),
-                after.sql.as_deref().unwrap_or("")
-            ),
-            "make the down script restore the definition the up script found".to_owned(),
-        ),
+        Difference::Changed { before, after } => {
+            let (was, now) = differing_parts(before.sql.as_deref().unwrap_or(""), after.sql.as_deref().unwrap_or(""));
+            (
+                format!("{after} differs after `{}`: it was `{was}` and is now `{now}`", down.file),
+                "make the down script restore the definition the up script found".to_owned(),
+            )
+        }
     };
     Problem::in_file(down.file.clone(), message).help(help)
+}
+
+/// Two definitions as a message shows them: whole when short; else the part where they differ,
+/// widened to whole column definitions (from after a `(` or `,` to before a `,` or `)`), the
+/// rest `…`, so that a wide table's change is readable.
+fn differing_parts(before: &str, after: &str) -> (String, String) {
+    const SHORT: usize = 100;
+    if before.len().max(after.len()) <= SHORT {
+        return (before.to_owned(), after.to_owned());
+    }
+    let mut prefix = before.bytes().zip(after.bytes()).take_while(|(a, b)| a == b).count();
+    while !before.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let room = before.len().min(after.len()) - prefix;
+    let mut suffix = before.bytes().rev().zip(after.bytes().rev()).take_while(|(a, b)| a == b).count().min(room);
+    // Shrunk to a character boundary, the shared ends stay shared and start a character in both.
+    while !before.is_char_boundary(before.len() - suffix) {
+        suffix -= 1;
+    }
+    let start = before[..prefix].rfind(['(', ',']).map_or(0, |at| at + 1);
+    let common_end = &before[before.len() - suffix..];
+    let extra = common_end.find([',', ')']).unwrap_or(common_end.len());
+    let cut = |text: &str| {
+        let end = (text.len() - suffix + extra).max(start);
+        let Some(part) = text.get(start..end) else { return text.to_owned() };
+        let head = if start > 0 { "…" } else { "" };
+        let tail = if end < text.len() { "…" } else { "" };
+        format!("{head}{part}{tail}")
+    };
+    (cut(before), cut(after))
 }
 
 #[cfg(test)]

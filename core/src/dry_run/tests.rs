@@ -347,3 +347,31 @@ fn an_edit_resumes_from_the_last_snapshot_before_it_and_a_bad_snapshot_is_ignore
     let (_dir, fixed) = loaded(&files);
     assert!(dry_run_cached(&fixed, &options, &cache).is_empty());
 }
+
+#[test]
+fn a_wide_table_s_difference_shows_the_columns_that_differ() {
+    let before = "CREATE TABLE mentions(id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,mentioned_id INTEGER REFERENCES users(id) ON DELETE CASCADE NOT NULL,post_id INTEGER REFERENCES posts(id),ap_url VARCHAR NOT NULL DEFAULT '' UNIQUE)";
+    let after = "CREATE TABLE mentions(id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,mentioned_id INTEGER REFERENCES users(id) ON DELETE CASCADE NOT NULL,post_id INTEGER REFERENCES posts(id),ap_url VARCHAR NOT NULL DEFAULT '')";
+    assert_eq!(
+        differing_parts(before, after),
+        ("…ap_url VARCHAR NOT NULL DEFAULT '' UNIQUE…".to_owned(), "…ap_url VARCHAR NOT NULL DEFAULT ''…".to_owned())
+    );
+    let added = "CREATE TABLE t(a INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,b TEXT NOT NULL DEFAULT 'something long',c TEXT,d TEXT)";
+    let removed =
+        "CREATE TABLE t(a INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,b TEXT NOT NULL DEFAULT 'something long',d TEXT)";
+    assert_eq!(differing_parts(added, removed), ("…c TEXT,d TEXT…".to_owned(), "…d TEXT…".to_owned()));
+    let accented = format!("{added} -- é");
+    let (was, now) = differing_parts(&accented, &format!("{removed} -- é"));
+    assert!(was.contains("c TEXT") && !now.contains("c TEXT"));
+    // `é` (c3 a9) and `ĩ` (c4 a9) share their last byte, `ꩩ` is three bytes wide: no slicing
+    // inside a character, whatever they share.
+    for (a, b) in [("é", "ĩ"), ("é", "ꩩ"), ("ꩩ", "é")] {
+        let _ = differing_parts(&format!("{added}{a}x"), &format!("{added}{b}x"));
+        let _ = differing_parts(&format!("{a}{added}"), &format!("{b}{added}"));
+    }
+    // Short definitions are shown whole.
+    assert_eq!(
+        differing_parts("CREATE TABLE t(a)", "CREATE TABLE t(a,b)"),
+        ("CREATE TABLE t(a)".into(), "CREATE TABLE t(a,b)".into())
+    );
+}
