@@ -224,6 +224,15 @@ impl TriggerState {
     }
 }
 
+/// The kind of a quote closed by `quote`, as [`Lexer::over_line_break`] keys it.
+fn quote_key(quote: u8) -> &'static str {
+    match quote {
+        b'\'' => "'",
+        b'"' => "\"",
+        _ => "`",
+    }
+}
+
 struct Lexer<'a> {
     cursor: Cursor<'a>,
     dialect: Dialect,
@@ -361,7 +370,8 @@ impl Lexer<'_> {
         Ok(())
     }
 
-    /// Notes a quote of kind `key` that opened at `start` and just closed, if it ran over a line.
+    /// Notes a quote of kind `key` that opened at `start` and just closed, if it ran over a line
+    /// (the only case that allocates: most quotes stay on their line).
     fn closed(&mut self, key: &str, start: Position) {
         if self.cursor.position.line != start.line {
             self.over_line_break.retain(|(kind, _)| kind != key);
@@ -387,13 +397,13 @@ impl Lexer<'_> {
                     } else {
                         LexErrorKind::UnterminatedIdentifier { open: char::from(quote) }
                     };
-                    return Err(self.unterminated(kind, start, &char::from(quote).to_string()));
+                    return Err(self.unterminated(kind, start, quote_key(quote)));
                 }
                 Some(b'\\') if backslash_escapes => self.cursor.bump_n(2),
                 Some(byte) if byte == quote => {
                     self.cursor.bump();
                     if self.cursor.peek() != Some(quote) {
-                        self.closed(&char::from(quote).to_string(), start);
+                        self.closed(quote_key(quote), start);
                         return Ok(());
                     }
                     self.cursor.bump();
@@ -435,14 +445,11 @@ impl Lexer<'_> {
         let tag = self.cursor.src[self.cursor.pos..self.cursor.pos + tag_len + 2].to_vec();
         let start = self.cursor.position;
         self.cursor.bump_n(tag.len());
+        let tag_text = String::from_utf8_lossy(&tag);
         loop {
-            let tag_text = String::from_utf8_lossy(&tag).into_owned();
             if self.cursor.peek().is_none() {
-                return Err(self.unterminated(
-                    LexErrorKind::UnterminatedDollarQuote { tag: tag_text.clone() },
-                    start,
-                    &tag_text,
-                ));
+                let kind = LexErrorKind::UnterminatedDollarQuote { tag: tag_text.clone().into_owned() };
+                return Err(self.unterminated(kind, start, &tag_text));
             }
             if self.cursor.starts_with(&tag) {
                 self.cursor.bump_n(tag.len());

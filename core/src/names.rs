@@ -106,21 +106,20 @@ impl NameError {
     /// The message for `file`, and a hint.
     pub fn describe(&self, file: &str) -> (String, String) {
         let ignore = "or list it in `ignore = [..]` if it is not a migration";
-        match self {
-            NameError::NoLayout if dash_instead_of_underscore(file).is_some() => (
+        if let (NameError::NoLayout, Some(fixed)) = (self, dash_instead_of_underscore(file)) {
+            return (
                 format!("`{file}` matches no migration layout"),
-                format!(
-                    "separate the version from the name with `_`: `{}`",
-                    dash_instead_of_underscore(file).unwrap_or_default()
-                ),
-            ),
-            NameError::ExtensionCase => (
-                format!("`{file}` ends in `{}`, not `.sql`", &file[file.len().saturating_sub(4)..]),
-                format!(
-                    "rename it `{}.sql`: migration files end in lower-case `.sql`",
-                    &file[..file.len().saturating_sub(4)]
-                ),
-            ),
+                format!("separate the version from the name with `_`: `{fixed}`"),
+            );
+        }
+        match self {
+            NameError::ExtensionCase => {
+                let (stem, extension) = file.rsplit_once('.').unwrap_or((file, ""));
+                (
+                    format!("`{file}` ends in `.{extension}`, not `.sql`"),
+                    format!("rename it `{stem}.sql`: migration files end in lower-case `.sql`"),
+                )
+            }
             NameError::NoLayout => (
                 format!("`{file}` matches no migration layout"),
                 format!(

@@ -90,25 +90,29 @@ impl Problem {
     /// the user stands (the crate's `Cargo.toml`, the current directory), so that terminals and
     /// editors can open it. [`Display`](fmt::Display) names the file relative to the folder.
     pub fn located(&self, folder: &str) -> String {
-        match &self.file {
-            Some(file) if !folder.is_empty() => {
-                let relocated =
-                    Problem { file: Some(format!("{}/{file}", folder.trim_end_matches('/'))), ..self.clone() };
-                relocated.to_string()
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write_located(&mut out, folder);
+        out
+    }
+
+    fn write_located(&self, out: &mut impl fmt::Write, folder: &str) -> fmt::Result {
+        if let Some(file) = &self.file {
+            if !folder.is_empty() {
+                write!(out, "{}/", folder.trim_end_matches('/'))?;
             }
-            _ => self.to_string(),
+            match self.position {
+                Some(position) => write!(out, "{file}:{position}: ")?,
+                None => write!(out, "{file}: ")?,
+            }
         }
+        out.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, self.position) {
-            (Some(file), Some(position)) => write!(f, "{file}:{position}: ")?,
-            (Some(file), None) => write!(f, "{file}: ")?,
-            _ => {}
-        }
-        f.write_str(&self.message)
+        self.write_located(f, "")
     }
 }
 
@@ -156,7 +160,7 @@ impl fmt::Display for Problems {
             if index > 0 {
                 f.write_str("\n")?;
             }
-            f.write_str(&problem.located(&self.folder))?;
+            problem.write_located(f, &self.folder)?;
             if let Some(help) = &problem.help {
                 write!(f, "\n  help: {help}")?;
             }

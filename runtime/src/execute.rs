@@ -38,13 +38,17 @@ fn driver_message(error: &rusqlite::Error, sql: &str) -> String {
     if let rusqlite::Error::SqliteFailure(_, Some(message)) = error {
         return message.clone();
     }
-    let text = error.to_string();
-    let message = text
+    let mut text = error.to_string();
+    let message_len = text
         .rsplit_once(" at offset ")
         .filter(|(_, offset)| !offset.is_empty() && offset.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|(head, _)| head.strip_suffix(sql))
-        .and_then(|head| head.strip_suffix(" in "));
-    message.map_or(text.clone(), str::to_owned)
+        .and_then(|head| head.strip_suffix(" in "))
+        .map(str::len);
+    if let Some(len) = message_len {
+        text.truncate(len);
+    }
+    text
 }
 
 /// Runs `work` with foreign keys off when `needed` and they are on, restoring them afterwards

@@ -363,7 +363,8 @@ fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &
             format!("the down script drops what existed before `{up}`; drop only what `{up}` creates"),
         ),
         Difference::Changed { before, after } => {
-            let (was, now) = differing_parts(before.sql.as_deref().unwrap_or(""), after.sql.as_deref().unwrap_or(""));
+            let shown = |object: &SchemaObject| normalize_sql(object.sql.as_deref().unwrap_or(""));
+            let (was, now) = differing_parts(&shown(before), &shown(after));
             (
                 format!("{after} differs after `{}`: it was `{was}` and is now `{now}`", down.file),
                 "make the down script restore the definition the up script found".to_owned(),

@@ -26,8 +26,8 @@ pub struct SchemaObject {
     pub name: String,
     /// The table it belongs to.
     pub table: String,
-    /// Its SQL as messages show it: comments out, white space normalised (`None` for automatic
-    /// indexes).
+    /// Its SQL as SQLite keeps it (`None` for automatic indexes); messages show it through
+    /// [`normalize_sql`].
     pub sql: Option<String>,
     /// What comparisons read: the SQL also without identifier quotes and in one case, since
     /// neither changes the schema (SQLite quotes the new name after `ALTER TABLE .. RENAME`, the
@@ -38,7 +38,7 @@ pub struct SchemaObject {
 impl SchemaObject {
     fn new(kind: String, name: String, table: String, sql: Option<String>) -> Self {
         let shape = sql.as_deref().map(|sql| normalize(sql, true));
-        Self { kind, name, table, sql: sql.map(|sql| normalize(&sql, false)), shape }
+        Self { kind, name, table, sql, shape }
     }
 }
 
