@@ -47,6 +47,6 @@ fn apply_up_to_date(bencher: divan::Bencher<'_, '_>, count: usize) {
 #[divan::bench(args = SIZES)]
 fn verify_every_row(bencher: divan::Bencher<'_, '_>, count: usize) {
     let (dir, migrations) = migrations(count);
-    let conn = applied(&migrations, &dir);
-    bencher.bench_local(|| migrations.migrator().verify(&conn).unwrap());
+    let mut conn = applied(&migrations, &dir);
+    bencher.bench_local(|| migrations.migrator().verify(&mut conn).unwrap());
 }

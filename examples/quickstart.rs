@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         print!("{report}");
     }
     println!();
-    print!("{}", migrator.status(&conn)?);
+    print!("{}", migrator.status(&mut conn)?);
     Ok(())
 }
 

@@ -20,8 +20,8 @@ const FILES: &[(&str, &str)] = &[
 fn plan_lists_steps_with_their_sql_and_writes_nothing() {
     let scratch = Scratch::new();
     let migrations = scratch.migrations("m", FILES);
-    let conn = scratch.open();
-    let plan = migrations.migrator().plan(&conn, Operation::Apply(Target::Latest)).unwrap();
+    let mut conn = scratch.open();
+    let plan = migrations.migrator().plan(&mut conn, Operation::Apply(Target::Latest)).unwrap();
     let steps: Vec<(i64, Direction, usize, bool)> =
         plan.steps.iter().map(|s| (s.version, s.direction, s.statements.len(), s.no_transaction)).collect();
     assert_eq!(steps, [(1, Direction::Up, 1, false), (2, Direction::Up, 2, false), (3, Direction::Up, 1, true)]);
@@ -35,7 +35,7 @@ fn plan_lists_steps_with_their_sql_and_writes_nothing() {
     assert_eq!(count, 0, "not even the tracking table was created");
 
     migrations.migrator().apply(&mut conn).unwrap();
-    let rollback = migrations.migrator().plan(&conn, Operation::Rollback(Target::Version(1)));
+    let rollback = migrations.migrator().plan(&mut conn, Operation::Rollback(Target::Version(1)));
     // 0003 has no down script: the plan refuses like the rollback would.
     assert!(matches!(rollback, Err(Error::Irreversible { .. })));
     migrations.migrator().rollback_to(&mut conn, 2).unwrap_err();
@@ -48,11 +48,11 @@ fn status_shows_each_migration_and_unknown_ones() {
     let mut conn = scratch.open();
     migrations.migrator().apply_to(&mut conn, 2).unwrap();
     conn.execute_batch(
-        "INSERT INTO strata_migrations VALUES (9, 'future', 'sha256:0000000000000000000000000000000000000000000000000000000000000000', '2030-01-01T00:00:00.000Z', 5, 'applied', 0);
+        "INSERT INTO strata_migrations VALUES (9, 'future', 'sha256:0000000000000000000000000000000000000000000000000000000000000000', '2030-01-01T00:00:00.000Z', 5, 'applied', 0, NULL);
          UPDATE strata_migrations SET checksum = 'sha256:1111111111111111111111111111111111111111111111111111111111111111' WHERE version = 2;",
     )
     .unwrap();
-    let status = migrations.migrator().status(&conn).unwrap();
+    let status = migrations.migrator().status(&mut conn).unwrap();
     let states: Vec<(i64, &str)> = status
         .migrations
         .iter()
@@ -92,20 +92,20 @@ fn verify_passes_on_a_healthy_database_and_repair_accepts_edits() {
     let scratch = Scratch::new();
     let migrations = scratch.migrations("m", FILES);
     let mut conn = scratch.open();
-    migrations.migrator().verify(&conn).unwrap();
+    migrations.migrator().verify(&mut conn).unwrap();
     migrations.migrator().apply(&mut conn).unwrap();
-    migrations.migrator().verify(&conn).unwrap();
+    migrations.migrator().verify(&mut conn).unwrap();
 
     let mut edited_files = FILES.to_vec();
     edited_files[2] = ("0002_b.sql", "CREATE TABLE b(x);\nINSERT INTO b VALUES (2);");
     let edited = scratch.migrations("m", &edited_files);
-    assert!(matches!(edited.migrator().verify(&conn), Err(Error::ChecksumMismatch { .. })));
+    assert!(matches!(edited.migrator().verify(&mut conn), Err(Error::ChecksumMismatch { .. })));
     let report = edited.migrator().repair(&mut conn).unwrap();
     assert_eq!(report.checksums_updated.len(), 1);
     assert_eq!(report.checksums_updated[0].0, "0002_b");
     assert!(report.to_string().starts_with("accepted the edited script of 0002_b: sha256:"), "{report}");
     assert_eq!(report.checksums_updated[0].2, edited.get(2).unwrap().checksum());
-    edited.migrator().verify(&conn).unwrap();
+    edited.migrator().verify(&mut conn).unwrap();
     assert!(edited.migrator().apply(&mut conn).unwrap().ran.is_empty());
 }
 

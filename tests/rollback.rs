@@ -150,6 +150,6 @@ fn a_no_transaction_migration_rolls_back_outside_a_transaction() {
     let error = broken.migrator().rollback_to(&mut conn, 1).unwrap_err();
     assert!(matches!(error, Error::Statement { statement: 2, .. }), "{error}");
     assert!(
-        matches!(broken.migrator().apply(&mut conn), Err(Error::Dirty { ref migration }) if migration.version == 2)
+        matches!(broken.migrator().apply(&mut conn), Err(Error::Dirty { ref migration, .. }) if migration.version == 2)
     );
 }

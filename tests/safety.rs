@@ -30,7 +30,7 @@ fn a_database_ahead_of_the_binary_is_refused_before_anything_runs() {
     }
     assert!(error.to_string().contains("3_c"), "{error}");
     assert_eq!(tables(&conn), ["a", "c"], "nothing ran");
-    assert!(older.migrator().verify(&conn).is_err());
+    assert!(older.migrator().verify(&mut conn).is_err());
 
     let report = older.migrator().allow_database_ahead().allow_out_of_order().apply(&mut conn).unwrap();
     assert_eq!(report.database_ahead, [3]);
@@ -79,7 +79,7 @@ fn an_edited_migration_is_refused_but_line_endings_are_not_an_edit() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(matches!(edited.migrator().verify(&conn), Err(Error::ChecksumMismatch { .. })));
+    assert!(matches!(edited.migrator().verify(&mut conn), Err(Error::ChecksumMismatch { .. })));
 }
 
 /// A database where 0001 and 0003 are applied, for binaries that bring a 0002.
@@ -108,8 +108,8 @@ fn out_of_order_migrations_are_refused_unless_allowed() {
         matches!(&error, Error::OutOfOrder { migration, applied_after } if migration.version == 2 && applied_after.version == 3),
         "{error}"
     );
-    assert!(matches!(with_two.migrator().verify(&conn), Err(Error::OutOfOrder { .. })));
-    with_two.migrator().allow_out_of_order().verify(&conn).unwrap();
+    assert!(matches!(with_two.migrator().verify(&mut conn), Err(Error::OutOfOrder { .. })));
+    with_two.migrator().allow_out_of_order().verify(&mut conn).unwrap();
 
     let report = with_two.migrator().allow_out_of_order().apply(&mut conn).unwrap();
     assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [2]);
@@ -133,7 +133,7 @@ fn refinery_unversioned_migrations_may_run_out_of_order_but_versioned_ones_may_n
         ],
     );
     assert!(unversioned.get(2).unwrap().any_order());
-    unversioned.migrator().verify(&conn).unwrap();
+    unversioned.migrator().verify(&mut conn).unwrap();
     let report = unversioned.migrator().apply(&mut conn).unwrap();
     assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [2]);
     assert_eq!(tables(&conn), ["a", "b", "c"]);
@@ -194,9 +194,9 @@ fn a_failed_no_transaction_migration_leaves_a_dirty_row_that_stops_later_runs() 
     assert_eq!(state, "dirty");
 
     let error = broken.migrator().apply(&mut conn).unwrap_err();
-    assert!(matches!(error, Error::Dirty { ref migration } if migration.version == 2));
+    assert!(matches!(error, Error::Dirty { ref migration, .. } if migration.version == 2));
     assert!(error.to_string().contains("repair"), "the message says how to repair: {error}");
-    assert!(matches!(broken.migrator().verify(&conn), Err(Error::Dirty { .. })));
+    assert!(matches!(broken.migrator().verify(&mut conn), Err(Error::Dirty { .. })));
 
     // The operator cleans up by hand, fixes the file, repairs: the migration runs again.
     conn.execute_batch("DROP TABLE b").unwrap();
@@ -234,7 +234,7 @@ fn unreadable_tracking_rows_are_corrupt_history_not_panics() {
         let error = migrations.migrator().apply(&mut conn).unwrap_err();
         assert!(matches!(error, Error::CorruptHistory { .. }), "{corruption}: {error:?}");
         assert!(error.to_string().contains(expected), "{corruption}: {error}");
-        assert!(migrations.migrator().status(&conn).is_err());
+        assert!(migrations.migrator().status(&mut conn).is_err());
     }
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
     conn.execute_batch("CREATE TABLE strata_migrations(id INTEGER)").unwrap();

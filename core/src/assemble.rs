@@ -76,7 +76,7 @@ pub fn assemble(
         no_dry_run: directives.no_dry_run,
         any_order: candidate.any_order,
     };
-    problems.extend(statement_rules(&migration));
+    problems.extend(statement_rules(&migration, dialect));
     (Some(Assembled { migration, dependencies: directives.depends_on }), problems)
 }
 

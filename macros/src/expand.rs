@@ -4,11 +4,11 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use strata_core::{MigrationDef, MigrationSet, Script};
+use strata_core::{Dialect, MigrationDef, MigrationSet, Script};
 
 /// The expression, referencing every file read when `reference_files`; `extra` (a warning)
 /// goes among its items.
-pub fn migrations(set: &MigrationSet, reference_files: bool, extra: TokenStream) -> TokenStream {
+pub fn migrations(set: &MigrationSet, dialect: Dialect, reference_files: bool, extra: TokenStream) -> TokenStream {
     let tracked = set.files_read.iter().filter(|_| reference_files).map(|path| {
         let path = path.to_string_lossy();
         quote! { const _: &[u8] = ::core::include_bytes!(#path); }
@@ -23,13 +23,21 @@ pub fn migrations(set: &MigrationSet, reference_files: bool, extra: TokenStream)
         .map(|(index, migration)| migration_expr(index, migration, &mut items))
         .collect();
     let digest = &set.digest;
+    let dialect = format_ident!(
+        "{}",
+        match dialect {
+            Dialect::Sqlite => "Sqlite",
+            Dialect::Postgres => "Postgres",
+            Dialect::Mysql => "Mysql",
+        }
+    );
     quote! {
         {
             #(#tracked)*
             #extra
             #(#items)*
             const __STRATA_MIGRATIONS: &[::strata::Migration] = &[#(#migrations),*];
-            ::strata::Migrations::__embedded(__STRATA_MIGRATIONS, #digest)
+            ::strata::Migrations::__embedded(__STRATA_MIGRATIONS, #digest, ::strata::Dialect::#dialect)
         }
     }
 }

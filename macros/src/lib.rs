@@ -45,7 +45,12 @@ fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream>
             // the folder does that already, and the references cost the compiler more than the
             // rest of the expansion.
             let watched = watch::watched(&folder);
-            Ok(expand::migrations(&set, watched != Some(true), watch::warning(&args.path, &folder, watched)))
+            Ok(expand::migrations(
+                &set,
+                args.dialect,
+                watched != Some(true),
+                watch::warning(&args.path, &folder, watched),
+            ))
         }
         _ => Err(report::problems(&args.path, &problems)),
     }

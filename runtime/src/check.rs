@@ -1,7 +1,7 @@
 //! Comparing what the binary carries with what the database records: dirty rows, migrations
 //! the binary does not know (the database is ahead), edited migrations, out-of-order ones.
 
-use crate::error::{Error, MigrationRef, Result};
+use crate::error::{Error, IrreversibleReason, MigrationRef, Result};
 use crate::migration::Migration;
 use crate::migrations::Migrations;
 use crate::tracking::{AppliedMigration, State};
@@ -79,6 +79,7 @@ impl History {
         match self.rows.iter().find(|row| row.state == State::Dirty) {
             Some(row) => Err(Error::Dirty {
                 migration: migrations.get(row.version).map_or_else(|| row.reference(), Migration::reference),
+                failure: row.failure.clone(),
             }),
             None => Ok(()),
         }
@@ -148,5 +149,28 @@ impl History {
     /// Out of order without applying: any pending migration ordered before an applied one.
     pub(crate) fn check_order(&self, migrations: &Migrations, allow_out_of_order: bool) -> Result<()> {
         self.pending(migrations, migrations.len().checked_sub(1), allow_out_of_order).map(drop)
+    }
+
+    /// The applied positions after `keep`, newest first, once every one is known reversible.
+    ///
+    /// Nothing that stays applied can depend on one of them: the order is topological, so a
+    /// migration's dependents all come after it and are reverted before it.
+    pub(crate) fn rollback_range(&self, migrations: &Migrations, keep: Option<usize>) -> Result<Vec<usize>> {
+        let first = keep.map_or(0, |k| k + 1);
+        let range: Vec<usize> = (first..migrations.len()).rev().filter(|&p| self.is_applied(p)).collect();
+        for &position in &range {
+            let migration = &migrations[position];
+            let reason = if migration.irreversible() {
+                Some(IrreversibleReason::Marked)
+            } else if migration.down().is_none() {
+                Some(IrreversibleReason::NoDownScript)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(Error::Irreversible { migration: migration.reference(), reason });
+            }
+        }
+        Ok(range)
     }
 }

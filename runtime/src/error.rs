@@ -1,6 +1,13 @@
 //! Errors of the migrator, each with the context needed to act on it.
 
+use crate::driver::{Dialect, DriverError};
 use std::fmt;
+use std::time::Duration;
+
+/// A client library's error, as strata keeps it: the cause of [`Error::Statement`] and
+/// [`Error::Database`] (`source()` gives it back, to downcast to `rusqlite::Error`,
+/// `postgres::Error`, …).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The result of every fallible operation of strata's runtime.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -60,11 +67,11 @@ pub enum Error {
         statement: usize,
         /// The statement's line in its file.
         line: u32,
-        /// SQLite's message.
+        /// The database's message.
         message: String,
         /// The driver's error.
         #[source]
-        source: rusqlite::Error,
+        source: BoxError,
     },
     /// `PRAGMA foreign_key_check` found a violation before commit in a migration that turned
     /// foreign keys off; the migration was rolled back.
@@ -110,14 +117,18 @@ pub enum Error {
         /// An applied migration ordered after it.
         applied_after: MigrationRef,
     },
-    /// A `no-transaction` migration failed or was interrupted part-way: the database may hold
-    /// part of it.
+    /// A migration that ran outside a transaction (`no-transaction`, or DDL on MySQL) failed or
+    /// was interrupted part-way: the database may hold part of it.
     #[error(
-        "migration {migration} is dirty: a no-transaction migration stopped part-way; check the database by hand, then run `repair` to clear the row and apply it again"
+        "migration {migration} is dirty: it ran outside a transaction and stopped part-way{}; check the database by hand, then run `repair` to clear the row and apply it again",
+        failure.as_ref().map(|failure| format!(" ({failure})")).unwrap_or_default()
     )]
     Dirty {
         /// The migration.
         migration: MigrationRef,
+        /// Where it failed and the database's message, when it failed rather than being
+        /// interrupted.
+        failure: Option<String>,
     },
     /// The tracking table holds a row strata cannot read.
     #[error("the tracking table `{table}` is corrupt{}: {reason}", version.map(|v| format!(" at version {v}")).unwrap_or_default())]
@@ -130,11 +141,11 @@ pub enum Error {
         reason: String,
         /// The driver's error, when there is one.
         #[source]
-        source: Option<rusqlite::Error>,
+        source: Option<BoxError>,
     },
     /// The tracking table's name is not a plain SQL identifier.
     #[error(
-        "`{name}` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 58 characters"
+        "`{name}` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 57 characters, optionally after `schema.`"
     )]
     InvalidTableName {
         /// The name given.
@@ -168,14 +179,47 @@ pub enum Error {
         /// How many rows it has.
         rows: usize,
     },
-    /// Reading or writing the tracking table, or running the migrator's own statements, failed.
-    #[error("{operation} failed: {source}")]
-    Sqlite {
+    /// The migrations were embedded for another database than the driver's. Nothing was run.
+    #[error(
+        "these migrations were embedded for {migrations} and cannot be applied through a {driver} driver; embed them with `dialect = \"{driver}\"`"
+    )]
+    WrongDialect {
+        /// The dialect the migrations were embedded (or loaded) for.
+        migrations: Dialect,
+        /// The driver's.
+        driver: Dialect,
+    },
+    /// Another migrator held the lock for longer than the migrator's `lock_timeout`. Nothing was
+    /// run.
+    #[error(
+        "another migrator has held {lock} for longer than {waited:?}; it is still running, or (for a lease) its lease has not expired yet"
+    )]
+    LockTimeout {
+        /// The lock.
+        lock: String,
+        /// How long this run waited.
+        waited: Duration,
+    },
+    /// The lease lock expired during the run and another migrator may have taken it: the run
+    /// stopped between two statements.
+    #[error(
+        "the lease {lock} expired while this run held it, and another migrator may have taken it; use a ttl longer than the longest statement"
+    )]
+    LockLost {
+        /// The lock.
+        lock: String,
+    },
+    /// Reading or writing the tracking table, taking the lock, or another statement of strata's
+    /// own, failed.
+    #[error("{operation} failed: {message}")]
+    Database {
         /// What strata was doing.
         operation: &'static str,
+        /// The database's message.
+        message: String,
         /// The driver's error.
         #[source]
-        source: rusqlite::Error,
+        source: BoxError,
     },
 }
 
@@ -217,8 +261,8 @@ impl fmt::Display for Direction {
 }
 
 /// Wraps a driver error with what strata was doing.
-pub(crate) fn sqlite(operation: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
-    move |source| Error::Sqlite { operation, source }
+pub(crate) fn database(operation: &'static str) -> impl FnOnce(DriverError) -> Error {
+    move |error| Error::Database { operation, message: error.message().to_owned(), source: error.into_source() }
 }
 
 #[cfg(test)]
@@ -238,8 +282,13 @@ mod tests {
         MigrationRef { id: "9_future".into(), version: 9, name: "future".into(), file: String::new() }
     }
 
-    fn driver_error() -> rusqlite::Error {
-        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(1), Some("no such table: tags".into()))
+    /// A client library's error with a cause of its own.
+    #[derive(Debug, thiserror::Error)]
+    #[error("no such table: tags")]
+    struct ClientError(#[source] std::io::Error);
+
+    fn driver_error() -> BoxError {
+        Box::new(ClientError(std::io::Error::other("code 1")))
     }
 
     /// Every error's message, pinned: what users read, and what they may match on in logs.
@@ -283,8 +332,15 @@ mod tests {
                 "migration 0002_add_posts (0002_add_posts.sql) is pending but ordered before 9_future, which is applied; allow it with `allow_out_of_order()`",
             ),
             (
-                Error::Dirty { migration: migration() },
-                "migration 0002_add_posts (0002_add_posts.sql) is dirty: a no-transaction migration stopped part-way; check the database by hand, then run `repair` to clear the row and apply it again",
+                Error::Dirty { migration: migration(), failure: None },
+                "migration 0002_add_posts (0002_add_posts.sql) is dirty: it ran outside a transaction and stopped part-way; check the database by hand, then run `repair` to clear the row and apply it again",
+            ),
+            (
+                Error::Dirty {
+                    migration: migration(),
+                    failure: Some("statement 2 (line 5): duplicate column name".into()),
+                },
+                "migration 0002_add_posts (0002_add_posts.sql) is dirty: it ran outside a transaction and stopped part-way (statement 2 (line 5): duplicate column name); check the database by hand, then run `repair` to clear the row and apply it again",
             ),
             (
                 Error::CorruptHistory {
@@ -297,7 +353,7 @@ mod tests {
             ),
             (
                 Error::InvalidTableName { name: "x;y".into() },
-                "`x;y` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 58 characters",
+                "`x;y` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 57 characters, optionally after `schema.`",
             ),
             (
                 Error::Irreversible { migration: migration(), reason: IrreversibleReason::Marked },
@@ -320,7 +376,23 @@ mod tests {
                 "cannot baseline: the tracking table `strata_migrations` already records 3 migration(s)",
             ),
             (
-                Error::Sqlite { operation: "reading the tracking table", source: driver_error() },
+                Error::WrongDialect { migrations: Dialect::Sqlite, driver: Dialect::Postgres },
+                "these migrations were embedded for sqlite and cannot be applied through a postgres driver; embed them with `dialect = \"postgres\"`",
+            ),
+            (
+                Error::LockTimeout { lock: "PostgreSQL advisory lock 42".into(), waited: Duration::from_secs(5) },
+                "another migrator has held PostgreSQL advisory lock 42 for longer than 5s; it is still running, or (for a lease) its lease has not expired yet",
+            ),
+            (
+                Error::LockLost { lock: "`strata_migrations_lock`".into() },
+                "the lease `strata_migrations_lock` expired while this run held it, and another migrator may have taken it; use a ttl longer than the longest statement",
+            ),
+            (
+                Error::Database {
+                    operation: "reading the tracking table",
+                    message: "no such table: tags".into(),
+                    source: driver_error(),
+                },
                 "reading the tracking table failed: no such table: tags",
             ),
         ];
@@ -331,18 +403,16 @@ mod tests {
 
     #[test]
     fn debug_reads_like_display_with_the_causes() {
-        let error = Error::Sqlite { operation: "reading the tracking table", source: driver_error() };
-        // The last cause is SQLite's error code, worded by the rusqlite in use.
-        let code = rusqlite::ffi::Error::new(1);
+        let error = Error::Database {
+            operation: "reading the tracking table",
+            message: "no such table: tags".into(),
+            source: driver_error(),
+        };
         assert_eq!(
             format!("{error:?}"),
-            format!(
-                "reading the tracking table failed: no such table: tags\n\nCaused by:\n    no such table: tags\n    {code}"
-            )
+            "reading the tracking table failed: no such table: tags\n\nCaused by:\n    no such table: tags\n    code 1"
         );
-        assert_eq!(
-            format!("{:?}", Error::Dirty { migration: migration() }),
-            Error::Dirty { migration: migration() }.to_string()
-        );
+        let dirty = Error::Dirty { migration: migration(), failure: None };
+        assert_eq!(format!("{dirty:?}"), dirty.to_string());
     }
 }

@@ -82,19 +82,21 @@ fn trace(event: &Event<'_>) {
     }
 }
 
-/// Keeps a `tracing` span entered while one migration runs (nothing without the feature).
-pub(crate) struct SpanGuard {
-    #[cfg(feature = "tracing")]
-    _entered: tracing::span::EnteredSpan,
-}
-
-/// Enters a span around one migration's run.
+/// Runs `future` inside a `tracing` span for one migration (as it is without the feature). The
+/// span is entered at every poll, so it follows the future across threads and awaits.
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-pub(crate) fn span(migration: &Migration, direction: Direction) -> SpanGuard {
-    SpanGuard {
-        #[cfg(feature = "tracing")]
-        _entered:
-            tracing::info_span!(target: TARGET, "strata.migration", migration = migration.id(), version = migration.version(), %direction)
-                .entered(),
+pub(crate) fn in_span<F: std::future::Future>(
+    migration: &Migration,
+    direction: Direction,
+    future: F,
+) -> impl std::future::Future<Output = F::Output> {
+    #[cfg(feature = "tracing")]
+    {
+        let span = tracing::info_span!(target: TARGET, "strata.migration", migration = migration.id(), version = migration.version(), %direction);
+        tracing::Instrument::instrument(future, span)
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        future
     }
 }

@@ -1,5 +1,5 @@
 //! The run-time half of strata: the embedded [`Migrations`] and the [`Migrator`] that applies
-//! them to SQLite through rusqlite.
+//! them through a [`Driver`] (SQLite, PostgreSQL, MySQL/MariaDB) or an [`AsyncDriver`].
 //!
 //! Users name the `strata` crate, which re-exports everything here.
 
@@ -8,17 +8,24 @@
 #![allow(clippy::result_large_err)]
 
 mod check;
+mod decide;
+mod driver;
 mod error;
 mod event;
-mod execute;
+mod foreign_keys;
+mod lock;
 mod migration;
 mod migrations;
 mod migrator;
 mod report;
+mod run;
+mod session;
 mod tracking;
 
-pub use error::{Direction, Error, IrreversibleReason, MigrationRef, Result};
+pub use driver::{AsyncDriver, Dialect, Driver, DriverError, Param, Row, Value};
+pub use error::{BoxError, Direction, Error, IrreversibleReason, MigrationRef, Result};
 pub use event::Event;
+pub use lock::Lock;
 pub use migration::{Flags, Migration, Script, Statement};
 pub use migrations::Migrations;
 pub use migrator::{Migrator, Operation, Target};

@@ -1,5 +1,6 @@
 //! The ordered set of migrations an application carries.
 
+use crate::driver::Dialect;
 use crate::migration::Migration;
 use std::borrow::Cow;
 use std::ops::Index;
@@ -20,12 +21,19 @@ use std::ops::Index;
 pub struct Migrations {
     migrations: Cow<'static, [Migration]>,
     digest: Cow<'static, str>,
+    dialect: Dialect,
 }
 
 impl Migrations {
     #[doc(hidden)]
-    pub const fn __embedded(migrations: &'static [Migration], digest: &'static str) -> Self {
-        Self { migrations: Cow::Borrowed(migrations), digest: Cow::Borrowed(digest) }
+    pub const fn __embedded(migrations: &'static [Migration], digest: &'static str, dialect: Dialect) -> Self {
+        Self { migrations: Cow::Borrowed(migrations), digest: Cow::Borrowed(digest), dialect }
+    }
+
+    /// The SQL they are written in (`embed_migrations!`'s `dialect`, SQLite by default): they
+    /// are applied only through a driver of the same.
+    pub const fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// The migrations, in application order.
@@ -107,6 +115,7 @@ impl<'a> IntoIterator for &'a Migrations {
 #[cfg(feature = "from-dir")]
 mod from_dir {
     use super::Migrations;
+    use crate::driver::Dialect;
     use crate::migration::{Flags, Migration, Script, Statement};
     use std::borrow::Cow;
     use std::path::Path;
@@ -143,7 +152,17 @@ mod from_dir {
             Ok(Migrations {
                 migrations: Cow::Owned(set.migrations.into_iter().map(owned_migration).collect()),
                 digest: Cow::Owned(set.digest),
+                dialect: dialect_of(options.dialect),
             })
+        }
+    }
+
+    /// strata-core's dialect as the runtime names it.
+    fn dialect_of(dialect: strata_core::Dialect) -> Dialect {
+        match dialect {
+            strata_core::Dialect::Sqlite => Dialect::Sqlite,
+            strata_core::Dialect::Postgres => Dialect::Postgres,
+            strata_core::Dialect::Mysql => Dialect::Mysql,
         }
     }
 

@@ -2,28 +2,31 @@
 //!
 //! `<table>` holds one row per applied (or dirty) migration. `<table>_state` holds one row: the
 //! digest of the embedded set when every one of its migrations was last found applied and
-//! unchanged, so that the start-up check of an up-to-date database is one small query.
+//! unchanged, so that the start-up check of an up-to-date database is one small query. This
+//! module writes their SQL for each dialect and reads their rows; the session runs it.
 
-use crate::error::{Error, Result, sqlite};
-use crate::migration::Migration;
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::driver::{Dialect, Value};
+use crate::error::{Error, Result};
 use std::time::Duration;
 
 /// The default tracking table.
 pub const DEFAULT_TABLE: &str = "strata_migrations";
+
+/// The longest table name: PostgreSQL keeps 63 bytes of an identifier, and strata adds `_state`.
+const MAX_NAME: usize = 57;
 
 /// Whether a recorded migration finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// Applied and committed.
     Applied,
-    /// A `no-transaction` migration started and did not finish.
+    /// Started outside a transaction (a `no-transaction` migration, or DDL on MySQL) and not
+    /// finished.
     Dirty,
 }
 
 impl State {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             State::Applied => "applied",
             State::Dirty => "dirty",
@@ -53,212 +56,298 @@ pub struct AppliedMigration {
     pub state: State,
     /// Marked `strata:backward-compatible` when applied.
     pub backward_compatible: bool,
+    /// For a dirty row whose migration failed: the statement that failed and the database's
+    /// message.
+    pub failure: Option<String>,
 }
 
-/// A validated tracking table name, quoted once.
+/// A validated tracking table name, with its SQL for one dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TrackingTable {
+    dialect: Dialect,
+    /// The name as given: what messages say.
     name: String,
+    schema: Option<String>,
     table: String,
-    state: String,
 }
 
 impl TrackingTable {
-    /// Checks that `name` is a plain identifier: it is then safe to quote into SQL.
-    pub(crate) fn new(name: &str) -> Result<Self> {
-        let mut chars = name.chars();
-        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && name.len() <= 58;
-        if !valid {
+    /// Checks that `name` is `table` or `schema.table`, each part a plain identifier: it is then
+    /// safe to quote into SQL.
+    pub(crate) fn new(name: &str, dialect: Dialect) -> Result<Self> {
+        let (schema, table) = match name.split_once('.') {
+            Some((schema, table)) => (Some(schema), table),
+            None => (None, name),
+        };
+        if !schema.is_none_or(is_identifier) || !is_identifier(table) {
             return Err(Error::InvalidTableName { name: name.to_owned() });
         }
-        Ok(Self { name: name.to_owned(), table: format!("\"{name}\""), state: format!("\"{name}_state\"") })
+        Ok(Self { dialect, name: name.to_owned(), schema: schema.map(str::to_owned), table: table.to_owned() })
     }
 
     pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
-    pub(crate) fn create(&self, conn: &Connection) -> Result<()> {
-        conn.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {} (
-                version INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                checksum TEXT NOT NULL,
-                applied_at TEXT NOT NULL,
-                duration_ms INTEGER NOT NULL,
-                state TEXT NOT NULL,
-                backward_compatible INTEGER NOT NULL
-            );
-            CREATE TABLE IF NOT EXISTS {} (id INTEGER PRIMARY KEY CHECK (id = 1), digest TEXT NOT NULL);",
-            self.table, self.state
-        ))
-        .map_err(sqlite("creating the tracking table"))
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
-    pub(crate) fn exists(&self, conn: &Connection) -> Result<bool> {
-        conn.query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", [&self.name], |_| Ok(()))
-            .optional()
-            .map(|found| found.is_some())
-            .map_err(sqlite("looking for the tracking table"))
+    /// Whether the name leaves the schema to the connection.
+    pub(crate) fn unqualified(&self) -> bool {
+        self.schema.is_none()
     }
 
-    /// The digest of the last fully checked set, or `None` (no table yet included).
-    pub(crate) fn stored_digest(&self, conn: &Connection) -> Option<String> {
-        // Any failure (no table yet, locked) means "not known": the full check follows.
-        conn.query_row(&format!("SELECT digest FROM {} WHERE id = 1", self.state), [], |row| row.get(0)).ok()
-    }
-
-    pub(crate) fn store_digest(&self, conn: &Connection, digest: &str) -> Result<()> {
-        conn.execute(&format!("INSERT OR REPLACE INTO {} (id, digest) VALUES (1, ?1)", self.state), [digest])
-            .map(drop)
-            .map_err(sqlite("recording the migration set's digest"))
-    }
-
-    pub(crate) fn clear_digest(&self, conn: &Connection) -> Result<()> {
-        conn.execute(&format!("DELETE FROM {}", self.state), [])
-            .map(drop)
-            .map_err(sqlite("clearing the migration set's digest"))
-    }
-
-    /// Every row, by version. A table that does not exist is an empty history.
-    pub(crate) fn read(&self, conn: &Connection) -> Result<Vec<AppliedMigration>> {
-        if !self.exists(conn)? {
-            return Ok(Vec::new());
+    /// Pins an unqualified table to `schema` (the connection's current one), so that a
+    /// migration that changes `search_path` or the default database does not move it.
+    pub(crate) fn pin_schema(&mut self, schema: String) {
+        if self.schema.is_none() && is_identifier(&schema) {
+            self.schema = Some(schema);
         }
-        let sql = format!(
-            "SELECT version, name, checksum, applied_at, duration_ms, state, backward_compatible FROM {} ORDER BY version",
-            self.table
-        );
-        let mut statement = conn
-            .prepare(&sql)
-            .map_err(|source| self.corrupt(None, "it does not have strata's columns", Some(source)))?;
-        let mut rows = statement.query([]).map_err(sqlite("reading the tracking table"))?;
-        let mut history = Vec::new();
-        while let Some(row) = rows.next().map_err(sqlite("reading the tracking table"))? {
-            history.push(self.parse_row(row)?);
-        }
-        Ok(history)
     }
 
-    fn parse_row(&self, row: &rusqlite::Row<'_>) -> Result<AppliedMigration> {
-        let value = |index: usize| {
-            row.get_ref(index).map_err(|source| self.corrupt(None, "a column cannot be read", Some(source)))
+    /// The query for the connection's current schema (PostgreSQL) or database (MySQL); `None`
+    /// for SQLite, whose `main` is always where an unqualified name lands.
+    pub(crate) fn current_schema_sql(&self) -> Option<&'static str> {
+        match self.dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some("SELECT current_schema()::TEXT"),
+            Dialect::Mysql => Some("SELECT DATABASE()"),
+        }
+    }
+
+    /// `name` quoted for this dialect, with the schema when there is one.
+    pub(crate) fn quoted(&self, suffix: &str) -> String {
+        let quote = |identifier: &str| match self.dialect {
+            Dialect::Mysql => format!("`{identifier}`"),
+            Dialect::Sqlite | Dialect::Postgres => format!("\"{identifier}\""),
         };
-        let ValueRef::Integer(version) = value(0)? else {
-            return Err(self.corrupt(None, "a `version` is not an integer", None));
-        };
-        let text = |index: usize, column: &str| -> Result<String> {
-            match value(index)? {
-                ValueRef::Text(bytes) => String::from_utf8(bytes.to_vec())
-                    .map_err(|_| self.corrupt(Some(version), &format!("`{column}` is not UTF-8 text"), None)),
-                _ => Err(self.corrupt(Some(version), &format!("`{column}` is not text"), None)),
+        let table = quote(&format!("{}{suffix}", self.table));
+        match &self.schema {
+            Some(schema) => format!("{}.{table}", quote(schema)),
+            None => table,
+        }
+    }
+
+    /// The `n`th parameter (from 1) of an integer.
+    pub(crate) fn int(&self, n: usize) -> String {
+        placeholder(self.dialect, n, "BIGINT")
+    }
+
+    /// The `n`th parameter (from 1) of text.
+    pub(crate) fn text(&self, n: usize) -> String {
+        placeholder(self.dialect, n, "TEXT")
+    }
+
+    /// The statements that create both tables when they do not exist.
+    pub(crate) fn create_sql(&self) -> [String; 2] {
+        let (table, state) = (self.quoted(""), self.quoted("_state"));
+        let columns = match self.dialect {
+            Dialect::Sqlite => {
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL, \
+                 duration_ms INTEGER NOT NULL, state TEXT NOT NULL, backward_compatible INTEGER NOT NULL, failure TEXT"
+            }
+            Dialect::Postgres => {
+                "version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL, \
+                 duration_ms BIGINT NOT NULL, state TEXT NOT NULL, backward_compatible BOOLEAN NOT NULL, failure TEXT"
+            }
+            Dialect::Mysql => {
+                "version BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, checksum VARCHAR(80) NOT NULL, \
+                 applied_at DATETIME(3) NOT NULL, duration_ms BIGINT NOT NULL, state VARCHAR(16) NOT NULL, \
+                 backward_compatible BOOLEAN NOT NULL, failure TEXT NULL"
             }
         };
-        let integer = |index: usize, column: &str| -> Result<i64> {
-            match value(index)? {
-                ValueRef::Integer(n) => Ok(n),
-                _ => Err(self.corrupt(Some(version), &format!("`{column}` is not an integer"), None)),
-            }
+        let digest = match self.dialect {
+            Dialect::Mysql => "VARCHAR(80)",
+            Dialect::Sqlite | Dialect::Postgres => "TEXT",
         };
-        let checksum = text(2, "checksum")?;
+        [
+            format!("CREATE TABLE IF NOT EXISTS {table} ({columns})"),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {state} (id INTEGER PRIMARY KEY CHECK (id = 1), digest {digest} NOT NULL)"
+            ),
+        ]
+    }
+
+    /// A query counting the tables named `name<suffix>` (0 or 1), and its parameters.
+    pub(crate) fn exists_sql(&self, suffix: &str) -> (String, Vec<String>) {
+        let name = format!("{}{suffix}", self.table);
+        let schema = self.schema.clone().unwrap_or_default();
+        match self.dialect {
+            Dialect::Sqlite => {
+                let master = match &self.schema {
+                    Some(schema) => format!("\"{schema}\".sqlite_master"),
+                    None => "sqlite_master".to_owned(),
+                };
+                (format!("SELECT COUNT(*) FROM {master} WHERE type = 'table' AND name = ?1"), vec![name])
+            }
+            Dialect::Postgres => (
+                format!(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = {} AND table_schema = COALESCE(NULLIF({}, ''), current_schema())",
+                    self.text(1),
+                    self.text(2)
+                ),
+                vec![name, schema],
+            ),
+            Dialect::Mysql => (
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = COALESCE(NULLIF(?, ''), DATABASE())".to_owned(),
+                vec![name, schema],
+            ),
+        }
+    }
+
+    pub(crate) fn digest_sql(&self) -> String {
+        format!("SELECT digest FROM {} WHERE id = 1", self.quoted("_state"))
+    }
+
+    pub(crate) fn clear_digest_sql(&self) -> String {
+        format!("DELETE FROM {}", self.quoted("_state"))
+    }
+
+    pub(crate) fn store_digest_sql(&self) -> String {
+        format!("INSERT INTO {} (id, digest) VALUES (1, {})", self.quoted("_state"), self.text(1))
+    }
+
+    /// Every row, by version, with every column as an integer or text.
+    pub(crate) fn read_sql(&self) -> String {
+        let (applied_at, backward_compatible) = match self.dialect {
+            Dialect::Sqlite => ("applied_at", "backward_compatible"),
+            Dialect::Postgres => (
+                "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+                "CAST(CAST(backward_compatible AS INTEGER) AS BIGINT)",
+            ),
+            Dialect::Mysql => (
+                "CONCAT(DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%s.'), LPAD(MICROSECOND(applied_at) DIV 1000, 3, '0'), 'Z')",
+                "CAST(backward_compatible AS SIGNED)",
+            ),
+        };
+        format!(
+            "SELECT version, name, checksum, {applied_at}, duration_ms, state, {backward_compatible}, failure FROM {} ORDER BY version",
+            self.quoted("")
+        )
+    }
+
+    pub(crate) fn state_of_sql(&self) -> String {
+        format!("SELECT state FROM {} WHERE version = {}", self.quoted(""), self.int(1))
+    }
+
+    /// Inserts a row: version, name, checksum, duration in ms, state, backward-compatible (0/1).
+    pub(crate) fn insert_sql(&self) -> String {
+        let (now, compatible) = match self.dialect {
+            Dialect::Sqlite => ("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", self.int(6)),
+            Dialect::Postgres => ("clock_timestamp()", format!("{} <> 0", self.int(6))),
+            Dialect::Mysql => ("UTC_TIMESTAMP(3)", self.int(6)),
+        };
+        format!(
+            "INSERT INTO {} (version, name, checksum, applied_at, duration_ms, state, backward_compatible) VALUES ({}, {}, {}, {now}, {}, {}, {compatible})",
+            self.quoted(""),
+            self.int(1),
+            self.text(2),
+            self.text(3),
+            self.int(4),
+            self.text(5),
+        )
+    }
+
+    /// Marks a row applied: duration in ms, version.
+    pub(crate) fn mark_applied_sql(&self) -> String {
+        format!(
+            "UPDATE {} SET state = 'applied', failure = NULL, duration_ms = {} WHERE version = {}",
+            self.quoted(""),
+            self.int(1),
+            self.int(2)
+        )
+    }
+
+    /// Marks a row dirty: version.
+    pub(crate) fn mark_dirty_sql(&self) -> String {
+        format!("UPDATE {} SET state = 'dirty' WHERE version = {}", self.quoted(""), self.int(1))
+    }
+
+    /// Records why a dirty migration stopped: failure, version.
+    pub(crate) fn record_failure_sql(&self) -> String {
+        format!("UPDATE {} SET failure = {} WHERE version = {}", self.quoted(""), self.text(1), self.int(2))
+    }
+
+    /// Accepts a new checksum: checksum, version.
+    pub(crate) fn update_checksum_sql(&self) -> String {
+        format!("UPDATE {} SET checksum = {} WHERE version = {}", self.quoted(""), self.text(1), self.int(2))
+    }
+
+    /// Removes a row: version.
+    pub(crate) fn delete_sql(&self) -> String {
+        format!("DELETE FROM {} WHERE version = {}", self.quoted(""), self.int(1))
+    }
+
+    /// One row of [`read_sql`](Self::read_sql).
+    pub(crate) fn parse_row(&self, row: Vec<Value>) -> Result<AppliedMigration> {
+        let [version, name, checksum, applied_at, duration_ms, state, backward_compatible, failure]: [Value; 8] =
+            row.try_into().map_err(|_| self.corrupt(None, "it does not have strata's columns"))?;
+        let Value::Integer(version) = version else {
+            return Err(self.corrupt(None, "a `version` is not an integer"));
+        };
+        let text = |value: Value, column: &str| match value {
+            Value::Text(text) => Ok(text),
+            _ => Err(self.corrupt(Some(version), &format!("`{column}` is not text"))),
+        };
+        let integer = |value: Value, column: &str| match value {
+            Value::Integer(n) => Ok(n),
+            _ => Err(self.corrupt(Some(version), &format!("`{column}` is not an integer"))),
+        };
+        let checksum = text(checksum, "checksum")?;
         if !is_checksum(&checksum) {
             return Err(self.corrupt(
                 Some(version),
                 &format!("checksum `{checksum}` is not `sha256:` and 64 lower-case hex digits"),
-                None,
             ));
         }
-        let state = self.state(version, &text(5, "state")?)?;
-        let duration_ms = integer(4, "duration_ms")?;
+        let state = self.state(version, &text(state, "state")?)?;
+        let duration_ms = integer(duration_ms, "duration_ms")?;
         Ok(AppliedMigration {
             version,
-            name: text(1, "name")?,
+            name: text(name, "name")?,
             checksum,
-            applied_at: text(3, "applied_at")?,
+            applied_at: text(applied_at, "applied_at")?,
             duration: Duration::from_millis(u64::try_from(duration_ms).unwrap_or(0)),
             state,
-            backward_compatible: integer(6, "backward_compatible")? != 0,
+            backward_compatible: integer(backward_compatible, "backward_compatible")? != 0,
+            failure: match failure {
+                Value::Null => None,
+                failure => Some(text(failure, "failure")?),
+            },
         })
     }
 
     /// The state `text` records in `version`'s row: the one place a state is read.
-    fn state(&self, version: i64, text: &str) -> Result<State> {
-        State::parse(text).ok_or_else(|| {
-            self.corrupt(Some(version), &format!("state `{text}` is neither `applied` nor `dirty`"), None)
-        })
+    pub(crate) fn state(&self, version: i64, text: &str) -> Result<State> {
+        State::parse(text)
+            .ok_or_else(|| self.corrupt(Some(version), &format!("state `{text}` is neither `applied` nor `dirty`")))
     }
 
-    fn corrupt(&self, version: Option<i64>, reason: &str, source: Option<rusqlite::Error>) -> Error {
-        Error::CorruptHistory { table: self.name.clone(), version, reason: reason.to_owned(), source }
-    }
-
-    /// The state of `version`'s row, if it has one.
-    pub(crate) fn state_of(&self, conn: &Connection, version: i64) -> Result<Option<State>> {
-        let state: Option<String> = conn
-            .query_row(&format!("SELECT state FROM {} WHERE version = ?1", self.table), [version], |row| row.get(0))
-            .optional()
-            .map_err(sqlite("reading the tracking table"))?;
-        state.map(|text| self.state(version, &text)).transpose()
-    }
-
-    pub(crate) fn insert(
-        &self,
-        conn: &Connection,
-        migration: &Migration,
-        state: State,
-        duration: Duration,
-    ) -> Result<()> {
-        conn.execute(
-            &format!(
-                "INSERT INTO {} (version, name, checksum, applied_at, duration_ms, state, backward_compatible)
-                 VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?4, ?5, ?6)",
-                self.table
-            ),
-            params![
-                migration.version(),
-                migration.name(),
-                migration.checksum(),
-                millis(duration),
-                state.as_str(),
-                migration.backward_compatible()
-            ],
-        )
-        .map(drop)
-        .map_err(sqlite("recording a migration"))
-    }
-
-    pub(crate) fn mark_applied(&self, conn: &Connection, version: i64, duration: Duration) -> Result<()> {
-        conn.execute(
-            &format!("UPDATE {} SET state = 'applied', duration_ms = ?2 WHERE version = ?1", self.table),
-            params![version, millis(duration)],
-        )
-        .map(drop)
-        .map_err(sqlite("recording a migration"))
-    }
-
-    /// Marks an applied migration dirty: a `no-transaction` down script is about to run.
-    pub(crate) fn mark_dirty(&self, conn: &Connection, version: i64) -> Result<()> {
-        conn.execute(&format!("UPDATE {} SET state = 'dirty' WHERE version = ?1", self.table), [version])
-            .map(drop)
-            .map_err(sqlite("recording a dirty migration"))
-    }
-
-    pub(crate) fn update_checksum(&self, conn: &Connection, version: i64, checksum: &str) -> Result<()> {
-        conn.execute(&format!("UPDATE {} SET checksum = ?2 WHERE version = ?1", self.table), params![version, checksum])
-            .map(drop)
-            .map_err(sqlite("updating a checksum"))
-    }
-
-    pub(crate) fn delete(&self, conn: &Connection, version: i64) -> Result<()> {
-        conn.execute(&format!("DELETE FROM {} WHERE version = ?1", self.table), [version])
-            .map(drop)
-            .map_err(sqlite("removing a migration's row"))
+    pub(crate) fn corrupt(&self, version: Option<i64>, reason: &str) -> Error {
+        Error::CorruptHistory { table: self.name.clone(), version, reason: reason.to_owned(), source: None }
     }
 }
 
-fn millis(duration: Duration) -> i64 {
+/// A parameter's placeholder: PostgreSQL's carries its type, so that the server never has to
+/// guess it from the context.
+fn placeholder(dialect: Dialect, n: usize, sql_type: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("?{n}"),
+        Dialect::Postgres => format!("CAST(${n} AS {sql_type})"),
+        Dialect::Mysql => "?".to_owned(),
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= MAX_NAME
+}
+
+/// A duration as the tracking table stores it.
+pub(crate) fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -272,13 +361,73 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_names_are_plain_identifiers() {
-        for good in ["strata_migrations", "_m", "M2"] {
-            assert!(TrackingTable::new(good).is_ok(), "{good}");
+    fn table_names_are_plain_identifiers_with_an_optional_schema() {
+        for good in ["strata_migrations", "_m", "M2", "app.schema_history", &"a".repeat(57)] {
+            assert!(TrackingTable::new(good, Dialect::Postgres).is_ok(), "{good}");
         }
-        for bad in ["", "2m", "a-b", "a b", "x\"; DROP TABLE users; --", "é", &"a".repeat(59)] {
-            assert!(matches!(TrackingTable::new(bad), Err(Error::InvalidTableName { .. })), "{bad}");
+        for bad in
+            ["", "2m", "a-b", "a b", "x\"; DROP TABLE users; --", "é", &"a".repeat(58), "a.b.c", ".a", "a.", "a`.b"]
+        {
+            assert!(matches!(TrackingTable::new(bad, Dialect::Sqlite), Err(Error::InvalidTableName { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn names_are_quoted_for_each_dialect() {
+        let table = |name: &str, dialect| TrackingTable::new(name, dialect).expect("valid");
+        assert_eq!(table("m", Dialect::Sqlite).quoted("_state"), "\"m_state\"");
+        assert_eq!(table("app.m", Dialect::Postgres).quoted(""), "\"app\".\"m\"");
+        assert_eq!(table("app.m", Dialect::Mysql).quoted("_state"), "`app`.`m_state`");
+        let mut pinned = table("m", Dialect::Postgres);
+        pinned.pin_schema("public".into());
+        assert_eq!(pinned.quoted(""), "\"public\".\"m\"");
+        // A schema given by the user stays; one that is not an identifier is never quoted in.
+        let mut given = table("app.m", Dialect::Postgres);
+        given.pin_schema("public".into());
+        assert_eq!(given.quoted(""), "\"app\".\"m\"");
+        let mut odd = table("m", Dialect::Postgres);
+        odd.pin_schema("we\"ird".into());
+        assert_eq!(odd.quoted(""), "\"m\"");
+    }
+
+    #[test]
+    fn placeholders_follow_the_dialect() {
+        let sql = |dialect| TrackingTable::new("m", dialect).expect("valid").delete_sql();
+        assert_eq!(sql(Dialect::Sqlite), "DELETE FROM \"m\" WHERE version = ?1");
+        assert_eq!(sql(Dialect::Postgres), "DELETE FROM \"m\" WHERE version = CAST($1 AS BIGINT)");
+        assert_eq!(sql(Dialect::Mysql), "DELETE FROM `m` WHERE version = ?");
+    }
+
+    #[test]
+    fn rows_are_read_strictly() {
+        let table = TrackingTable::new("m", Dialect::Sqlite).expect("valid");
+        let checksum = format!("sha256:{}", "ab".repeat(32));
+        let row = |state: &str, failure: Value| {
+            vec![
+                Value::Integer(2),
+                Value::Text("posts".into()),
+                Value::Text(checksum.clone()),
+                Value::Text("2024-01-31T12:00:00.000Z".into()),
+                Value::Integer(5),
+                Value::Text(state.into()),
+                Value::Integer(1),
+                failure,
+            ]
+        };
+        let parsed = table.parse_row(row("dirty", Value::Text("statement 2".into()))).expect("valid row");
+        assert_eq!((parsed.state, parsed.backward_compatible), (State::Dirty, true));
+        assert_eq!(parsed.failure.as_deref(), Some("statement 2"));
+        let error = table.parse_row(row("done", Value::Null)).expect_err("bad state");
+        assert_eq!(
+            error.to_string(),
+            "the tracking table `m` is corrupt at version 2: state `done` is neither `applied` nor `dirty`"
+        );
+        let mut short = row("applied", Value::Null);
+        short.pop();
+        assert!(matches!(table.parse_row(short), Err(Error::CorruptHistory { version: None, .. })));
+        let mut text_version = row("applied", Value::Null);
+        text_version[0] = Value::Text("2".into());
+        assert!(matches!(table.parse_row(text_version), Err(Error::CorruptHistory { version: None, .. })));
     }
 
     #[test]

@@ -1,0 +1,243 @@
+//! What strata needs of a database connection: a dialect, statements, and queries returning
+//! integers and text. Everything else (the tracking table, transactions, locks, what to run and
+//! what to refuse) is strata's own, written once for every driver, sync and async.
+
+use std::fmt;
+use std::future::Future;
+
+#[cfg(feature = "mysql")]
+mod mysql;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "postgres", feature = "tokio-postgres"))]
+mod postgres_values;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
+mod sqlx;
+#[cfg(feature = "tokio-postgres")]
+mod tokio_postgres;
+
+/// The SQL a database speaks: how strata writes its tracking table, transactions and locks.
+///
+/// A set embedded with `embed_migrations!("…", dialect = "postgres")` is applied only through a
+/// driver of the same dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL (and databases that speak its protocol and SQL).
+    Postgres,
+    /// MySQL and MariaDB.
+    Mysql,
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+        })
+    }
+}
+
+/// A parameter of one of strata's own queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param<'a> {
+    /// A 64-bit integer (`BIGINT`).
+    Integer(i64),
+    /// Text.
+    Text(&'a str),
+}
+
+/// A column value of one of strata's own queries: strata only reads integers and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// `NULL`.
+    Null,
+    /// Any integer column (and booleans, as 0 or 1).
+    Integer(i64),
+    /// Any text column.
+    Text(String),
+    /// A value of any other type (a blob, a real, text that is not UTF-8), by its type's name:
+    /// strata reports the column as unreadable.
+    Other(String),
+}
+
+/// One row of a query's result.
+pub type Row = Vec<Value>;
+
+/// An error of the database or of its client library, with the database's own message.
+///
+/// ```
+/// let error = strata::DriverError::new(std::io::Error::other("connection reset"));
+/// assert_eq!(error.message(), "connection reset");
+/// ```
+#[derive(Debug)]
+pub struct DriverError {
+    message: String,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl DriverError {
+    /// Wraps `source`; its `Display` is the message.
+    pub fn new(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self { message: source.to_string(), source: Box::new(source) }
+    }
+
+    /// Wraps `source` with the database's own message, when the client library's `Display`
+    /// adds more (a prefix, the statement, an offset).
+    pub fn with_message(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self { message: message.into(), source: Box::new(source) }
+    }
+
+    /// The database's message: what an error of strata quotes.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The client library's error.
+    pub fn into_source(self) -> Box<dyn std::error::Error + Send + Sync> {
+        self.source
+    }
+}
+
+impl fmt::Display for DriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DriverError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// A blocking connection strata can migrate: implemented for `rusqlite::Connection`,
+/// `postgres::Client` and `mysql::Conn` (each behind its feature), and by you for any other.
+///
+/// Three methods carry SQL strata writes for [`dialect`](Driver::dialect); the migrator does the
+/// rest (transactions are plain `BEGIN`/`COMMIT` statements, locks are queries). Parameters are
+/// written `?1`, `?2`… for SQLite, `$1`, `$2`… for PostgreSQL and `?` for MySQL; strata's queries
+/// return integer and text columns only (`NULL` too).
+///
+/// ```
+/// use strata::{Dialect, Driver, DriverError, Param, Row};
+///
+/// /// A connection that logs every statement it runs.
+/// struct Logged(rusqlite::Connection, Vec<String>);
+///
+/// impl Driver for Logged {
+///     fn dialect(&self) -> Dialect {
+///         Dialect::Sqlite
+///     }
+///     fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
+///         self.1.push(sql.to_owned());
+///         Driver::execute(&mut self.0, sql)
+///     }
+///     fn execute_with(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DriverError> {
+///         self.1.push(sql.to_owned());
+///         Driver::execute_with(&mut self.0, sql, params)
+///     }
+///     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DriverError> {
+///         Driver::query(&mut self.0, sql, params)
+///     }
+/// }
+///
+/// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
+/// let mut conn = Logged(rusqlite::Connection::open_in_memory()?, Vec::new());
+/// MIGRATIONS.migrator().apply(&mut conn)?;
+/// assert!(conn.1.iter().any(|sql| sql.starts_with("CREATE TABLE users")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Driver {
+    /// The SQL this connection speaks.
+    fn dialect(&self) -> Dialect;
+
+    /// Runs one statement without parameters that returns no rows: a migration's statement (as
+    /// written, so through the simple protocol where the database has one) or one of strata's.
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    fn execute(&mut self, sql: &str) -> Result<(), DriverError>;
+
+    /// Runs one statement with parameters; returns how many rows it changed.
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    fn execute_with(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DriverError>;
+
+    /// Runs one query with parameters; returns every row.
+    ///
+    /// # Errors
+    ///
+    /// The database's error, or a column that is neither an integer nor text.
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DriverError>;
+}
+
+/// An async connection strata can migrate: implemented for `tokio_postgres::Client` and sqlx's
+/// `PgConnection` and `MySqlConnection` (each behind its feature), and by you for any other.
+///
+/// [`Driver`]'s methods, returning `Send` futures so that a migration can run on any executor's
+/// worker thread.
+pub trait AsyncDriver: Send {
+    /// The SQL this connection speaks.
+    fn dialect(&self) -> Dialect;
+
+    /// See [`Driver::execute`].
+    fn execute(&mut self, sql: &str) -> impl Future<Output = Result<(), DriverError>> + Send;
+
+    /// See [`Driver::execute_with`].
+    fn execute_with(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> impl Future<Output = Result<u64, DriverError>> + Send;
+
+    /// See [`Driver::query`].
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> impl Future<Output = Result<Vec<Row>, DriverError>> + Send;
+}
+
+/// A blocking driver seen as an async one whose futures are always ready: the migrator's logic
+/// is written once, async, and the blocking entry points run it to completion in one poll.
+pub(crate) struct Blocking<'d, D: ?Sized>(pub(crate) &'d mut D);
+
+impl<D: Driver + Send + ?Sized> AsyncDriver for Blocking<'_, D> {
+    fn dialect(&self) -> Dialect {
+        self.0.dialect()
+    }
+
+    fn execute(&mut self, sql: &str) -> impl Future<Output = Result<(), DriverError>> + Send {
+        std::future::ready(self.0.execute(sql))
+    }
+
+    fn execute_with(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> impl Future<Output = Result<u64, DriverError>> + Send {
+        std::future::ready(self.0.execute_with(sql, params))
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> impl Future<Output = Result<Vec<Row>, DriverError>> + Send {
+        std::future::ready(self.0.query(sql, params))
+    }
+}
+
+/// Runs a future built only on [`Blocking`] drivers: every await in it is ready, so one poll
+/// finishes it.
+pub(crate) fn run_blocking<T>(future: impl Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(value) => value,
+        // Unreachable: `Blocking`'s futures are `Ready`, and the migrator awaits nothing else
+        // (its pauses go through the driver too).
+        std::task::Poll::Pending => unreachable!("a blocking driver's future was pending"),
+    }
+}

@@ -1,0 +1,470 @@
+//! The operations, written once for every driver: what to read, what to check (in `check`),
+//! what to run and record. Blocking drivers run them through `driver::run_blocking`.
+
+use crate::check::History;
+use crate::decide::runs_in_transaction;
+use crate::driver::{AsyncDriver, Dialect};
+use crate::error::{Direction, Error, Result};
+use crate::event::{Event, emit, in_span};
+use crate::lock::catch_unwind;
+use crate::migration::{Flags, Migration, Script};
+use crate::migrator::{Migrator, Operation, Target};
+use crate::report::{MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
+use crate::session::Session;
+use crate::tracking::State;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+impl Migrator<'_> {
+    /// A session on `db`, once the dialects agree and the table name is valid.
+    async fn session<'d, D: AsyncDriver + ?Sized>(&self, db: &'d mut D) -> Result<Session<'d, D>> {
+        let (migrations, driver) = (self.migrations.dialect(), db.dialect());
+        if migrations != driver {
+            return Err(Error::WrongDialect { migrations, driver });
+        }
+        let mut session = Session::new(db, &self.table)?;
+        if let Some(timeout) = self.busy_timeout.filter(|_| driver == Dialect::Sqlite) {
+            let sql = format!("PRAGMA busy_timeout = {}", timeout.as_millis());
+            session.execute(&sql, "setting the busy timeout").await?;
+        }
+        Ok(session)
+    }
+
+    pub(crate) async fn run_apply<D: AsyncDriver + ?Sized>(&self, db: &mut D, target: Target) -> Result<Report> {
+        let started = Instant::now();
+        let mut session = self.session(db).await?;
+        let last = self.last_position(&target)?;
+        if session.stored_digest().await.as_deref() == Some(self.migrations.digest()) {
+            return Ok(Report {
+                skipped: self.migrations.len(),
+                up_to_date: true,
+                duration: started.elapsed(),
+                ..Report::default()
+            });
+        }
+        session.pin_schema().await?;
+        let held = session.acquire(self.lock, self.lock_timeout).await?;
+        let outcome = catch_unwind(self.apply_locked(&mut session, last)).await;
+        let mut report = session.release_after(held, outcome).await?;
+        report.duration = started.elapsed();
+        Ok(report)
+    }
+
+    async fn apply_locked<D: AsyncDriver + ?Sized>(
+        &self,
+        s: &mut Session<'_, D>,
+        last: Option<usize>,
+    ) -> Result<Report> {
+        s.create_table().await?;
+        let history = History::new(self.migrations, s.read_history().await?);
+        let database_ahead = self.check(&history)?;
+        let pending = history.pending(self.migrations, last, self.allow_out_of_order)?;
+        let mut report = Report { database_ahead, skipped: history.applied_count(), ..Report::default() };
+        if self.single_transaction {
+            self.apply_all_at_once(s, last, &pending, &mut report).await?;
+        } else {
+            for position in pending {
+                let migration = &self.migrations[position];
+                s.renew_lease().await?;
+                match self.observe(migration, Direction::Up, self.apply_one(s, migration)).await? {
+                    Some(duration) => report.ran.push(Ran::new(migration, duration)),
+                    None => report.skipped += 1,
+                }
+            }
+        }
+        // Only a run that leaves every known migration applied, and nothing unknown, can complete
+        // the set: anything else skips the extra write transaction.
+        if report.database_ahead.is_empty() && report.ran.len() + report.skipped == self.migrations.len() {
+            self.record_digest_if_complete(s).await?;
+        }
+        Ok(report)
+    }
+
+    /// Runs one migration's work between its events (and in its span).
+    async fn observe(
+        &self,
+        migration: &Migration,
+        direction: Direction,
+        work: impl Future<Output = Result<Option<Duration>>>,
+    ) -> Result<Option<Duration>> {
+        let listener = self.listener.as_ref();
+        in_span(migration, direction, async move {
+            emit(listener, &Event::Started { migration, direction });
+            let started = Instant::now();
+            match work.await {
+                Ok(Some(duration)) => {
+                    let event = match direction {
+                        Direction::Up => Event::Applied { migration, duration },
+                        Direction::Down => Event::RolledBack { migration, duration },
+                    };
+                    emit(listener, &event);
+                    Ok(Some(duration))
+                }
+                Ok(None) => Ok(None),
+                Err(error) => {
+                    emit(listener, &Event::Failed { migration, direction, duration: started.elapsed(), error: &error });
+                    Err(error)
+                }
+            }
+        })
+        .await
+    }
+
+    /// Applies `migration` and records it, unless another migrator already has (then `None`).
+    async fn apply_one<D: AsyncDriver + ?Sized>(
+        &self,
+        s: &mut Session<'_, D>,
+        migration: &Migration,
+    ) -> Result<Option<Duration>> {
+        if !runs_in_transaction(migration, migration.up(), s.dialect()) {
+            return Self::apply_without_transaction(s, migration).await;
+        }
+        let foreign_keys_off = s.foreign_keys_off(migration.disables_foreign_keys()).await?;
+        let outcome = async {
+            s.begin().await?;
+            let outcome = async {
+                // Re-read inside the transaction: without a lock (or on SQLite, whose write lock
+                // this is) another migrator may have applied it meanwhile.
+                if s.state_of(migration.version()).await?.is_some() {
+                    return Ok(None);
+                }
+                let started = Instant::now();
+                s.run_script(migration, migration.up(), Direction::Up).await?;
+                if foreign_keys_off {
+                    s.check_foreign_keys(migration).await?;
+                }
+                let duration = started.elapsed();
+                s.insert(migration, State::Applied, duration).await?;
+                s.clear_digest().await?;
+                Ok(Some(duration))
+            }
+            .await;
+            s.finish(outcome, "committing a migration").await
+        }
+        .await;
+        s.restore_foreign_keys(foreign_keys_off, outcome).await
+    }
+
+    /// The dirty-row protocol: a dirty row first (the claim), the statements outside a
+    /// transaction, then the row marked applied. A failure leaves the row dirty, naming the
+    /// statement, which stops later runs until `repair`.
+    async fn apply_without_transaction<D: AsyncDriver + ?Sized>(
+        s: &mut Session<'_, D>,
+        migration: &Migration,
+    ) -> Result<Option<Duration>> {
+        s.begin().await?;
+        let claimed = async {
+            if s.state_of(migration.version()).await?.is_some() {
+                return Ok(false);
+            }
+            s.insert(migration, State::Dirty, Duration::ZERO).await?;
+            s.clear_digest().await?;
+            Ok(true)
+        }
+        .await;
+        if !s.finish(claimed, "recording a dirty migration").await? {
+            return Ok(None);
+        }
+        let duration = s.run_script_dirty(migration, migration.up(), Direction::Up).await?;
+        s.mark_applied(migration.version(), duration).await?;
+        Ok(Some(duration))
+    }
+
+    /// Single-transaction mode: the checks again inside the transaction, then every pending
+    /// migration, then one commit.
+    async fn apply_all_at_once<D: AsyncDriver + ?Sized>(
+        &self,
+        s: &mut Session<'_, D>,
+        last: Option<usize>,
+        expected: &[usize],
+        report: &mut Report,
+    ) -> Result<()> {
+        // Foreign keys can only be turned off outside the transaction: decide from the pending
+        // migrations as read before it.
+        let needs_foreign_keys_off = expected.iter().any(|&p| self.migrations[p].disables_foreign_keys());
+        let foreign_keys_off = s.foreign_keys_off(needs_foreign_keys_off).await?;
+        let outcome = async {
+            s.begin().await?;
+            let outcome = async {
+                let history = History::new(self.migrations, s.read_history().await?);
+                report.database_ahead = self.check(&history)?;
+                report.skipped = history.applied_count();
+                let pending = history.pending(self.migrations, last, self.allow_out_of_order)?;
+                let outside = pending.iter().map(|&p| &self.migrations[p]);
+                if let Some(migration) = outside.clone().find(|m| !runs_in_transaction(m, m.up(), s.dialect())) {
+                    return Err(Error::NoTransactionInSingleTransaction { migration: migration.reference() });
+                }
+                let rebuild = outside.clone().find(|m| m.disables_foreign_keys());
+                let mut ran = Vec::with_capacity(pending.len());
+                for migration in outside {
+                    let run = async {
+                        let started = Instant::now();
+                        s.run_script(migration, migration.up(), Direction::Up).await?;
+                        let duration = started.elapsed();
+                        s.insert(migration, State::Applied, duration).await?;
+                        Ok(Some(duration))
+                    };
+                    let duration = self.observe(migration, Direction::Up, run).await?;
+                    ran.push(Ran::new(migration, duration.unwrap_or_default()));
+                }
+                if let Some(rebuild) = rebuild.filter(|_| foreign_keys_off) {
+                    s.check_foreign_keys(rebuild).await?;
+                }
+                s.clear_digest().await?;
+                Ok(ran)
+            }
+            .await;
+            report.ran = s.finish(outcome, "committing the migrations").await?;
+            Ok(())
+        }
+        .await;
+        s.restore_foreign_keys(foreign_keys_off, outcome).await
+    }
+
+    /// After a run: if the database now records exactly this binary's migrations, store the
+    /// set's digest so that the next start is one query. Checked inside a transaction (and the
+    /// lock), so a concurrent newer binary cannot slip a migration in between.
+    async fn record_digest_if_complete<D: AsyncDriver + ?Sized>(&self, s: &mut Session<'_, D>) -> Result<()> {
+        s.begin().await?;
+        let outcome = async {
+            let history = History::new(self.migrations, s.read_history().await?);
+            if history.matches_exactly(self.migrations) {
+                s.store_digest(self.migrations.digest()).await?;
+            }
+            Ok(())
+        }
+        .await;
+        s.finish(outcome, "recording the migration set's digest").await
+    }
+
+    pub(crate) async fn run_rollback<D: AsyncDriver + ?Sized>(&self, db: &mut D, target: Target) -> Result<Report> {
+        let started = Instant::now();
+        let mut session = self.session(db).await?;
+        let keep = self.last_position(&target)?;
+        session.pin_schema().await?;
+        let held = session.acquire(self.lock, self.lock_timeout).await?;
+        let outcome = catch_unwind(self.rollback_locked(&mut session, keep)).await;
+        let mut report = session.release_after(held, outcome).await?;
+        report.duration = started.elapsed();
+        Ok(report)
+    }
+
+    async fn rollback_locked<D: AsyncDriver + ?Sized>(
+        &self,
+        s: &mut Session<'_, D>,
+        keep: Option<usize>,
+    ) -> Result<Report> {
+        let history = History::new(self.migrations, s.read_history().await?);
+        let database_ahead = self.check_rollback(&history)?;
+        let range = history.rollback_range(self.migrations, keep)?;
+        let mut report = Report { database_ahead, ..Report::default() };
+        for position in range {
+            let migration = &self.migrations[position];
+            let Some(down) = migration.down() else { continue };
+            s.renew_lease().await?;
+            match self.observe(migration, Direction::Down, Self::revert_one(s, migration, down)).await? {
+                Some(duration) => report.ran.push(Ran::new(migration, duration)),
+                None => report.skipped += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs `migration`'s down script and removes its row, unless it is no longer applied.
+    async fn revert_one<D: AsyncDriver + ?Sized>(
+        s: &mut Session<'_, D>,
+        migration: &Migration,
+        down: &Script,
+    ) -> Result<Option<Duration>> {
+        if !runs_in_transaction(migration, down, s.dialect()) {
+            return Self::revert_without_transaction(s, migration, down).await;
+        }
+        let foreign_keys_off =
+            s.foreign_keys_off(migration.flags().contains(Flags::DOWN_DISABLES_FOREIGN_KEYS)).await?;
+        let outcome = async {
+            s.begin().await?;
+            let outcome = async {
+                if s.state_of(migration.version()).await?.is_none() {
+                    return Ok(None);
+                }
+                let started = Instant::now();
+                s.run_script(migration, down, Direction::Down).await?;
+                if foreign_keys_off {
+                    s.check_foreign_keys(migration).await?;
+                }
+                s.delete(migration.version()).await?;
+                s.clear_digest().await?;
+                Ok(Some(started.elapsed()))
+            }
+            .await;
+            s.finish(outcome, "committing a rollback").await
+        }
+        .await;
+        s.restore_foreign_keys(foreign_keys_off, outcome).await
+    }
+
+    /// A down script outside a transaction: its row is marked dirty first and removed after, so
+    /// a failure part-way stops later runs like a failed apply.
+    async fn revert_without_transaction<D: AsyncDriver + ?Sized>(
+        s: &mut Session<'_, D>,
+        migration: &Migration,
+        down: &Script,
+    ) -> Result<Option<Duration>> {
+        s.begin().await?;
+        let claimed = async {
+            if s.state_of(migration.version()).await? != Some(State::Applied) {
+                return Ok(false);
+            }
+            s.mark_dirty(migration.version()).await?;
+            s.clear_digest().await?;
+            Ok(true)
+        }
+        .await;
+        if !s.finish(claimed, "recording a dirty migration").await? {
+            return Ok(None);
+        }
+        let duration = s.run_script_dirty(migration, down, Direction::Down).await?;
+        s.delete(migration.version()).await?;
+        Ok(Some(duration))
+    }
+
+    /// The tracking table's rows, read without writing anything.
+    async fn history<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<(History, Dialect)> {
+        let mut session = self.session(db).await?;
+        session.pin_schema().await?;
+        Ok((History::new(self.migrations, session.read_history().await?), session.dialect()))
+    }
+
+    pub(crate) async fn run_status<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<Status> {
+        let (history, _) = self.history(db).await?;
+        let migrations = self
+            .migrations
+            .iter()
+            .zip(&history.row_of)
+            .map(|(migration, row)| {
+                let state = match row.map(|index| history.rows[index].clone()) {
+                    None => MigrationState::Pending,
+                    Some(row) if row.state == State::Dirty => MigrationState::Dirty(row),
+                    Some(row) if row.checksum != migration.checksum() => MigrationState::Edited(row),
+                    Some(row) => MigrationState::Applied(row),
+                };
+                StatusLine {
+                    id: migration.id().to_owned(),
+                    version: migration.version(),
+                    name: migration.name().to_owned(),
+                    state,
+                }
+            })
+            .collect();
+        let unknown = history.unknown.iter().map(|&index| history.rows[index].clone()).collect();
+        Ok(Status { migrations, unknown })
+    }
+
+    pub(crate) async fn run_plan<D: AsyncDriver + ?Sized>(&self, db: &mut D, operation: Operation) -> Result<Plan> {
+        let (history, dialect) = self.history(db).await?;
+        self.check(&history)?;
+        let (positions, direction) = match operation {
+            Operation::Apply(target) => {
+                let last = self.last_position(&target)?;
+                (history.pending(self.migrations, last, self.allow_out_of_order)?, Direction::Up)
+            }
+            Operation::Rollback(target) => {
+                self.check_rollback(&history)?;
+                let keep = self.last_position(&target)?;
+                (history.rollback_range(self.migrations, keep)?, Direction::Down)
+            }
+        };
+        let steps = positions
+            .into_iter()
+            .filter_map(|position| {
+                let migration = &self.migrations[position];
+                let script = match direction {
+                    Direction::Up => Some(migration.up()),
+                    Direction::Down => migration.down(),
+                }?;
+                Some(Step {
+                    id: migration.id().to_owned(),
+                    version: migration.version(),
+                    name: migration.name().to_owned(),
+                    direction,
+                    file: script.file().to_owned(),
+                    statements: script.statements().iter().map(|s| s.sql().to_owned()).collect(),
+                    no_transaction: !runs_in_transaction(migration, script, dialect),
+                })
+            })
+            .collect();
+        Ok(Plan { steps })
+    }
+
+    pub(crate) async fn run_verify<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<()> {
+        let (history, _) = self.history(db).await?;
+        self.check(&history)?;
+        history.check_order(self.migrations, self.allow_out_of_order)
+    }
+
+    pub(crate) async fn run_repair<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<RepairReport> {
+        let mut session = self.session(db).await?;
+        session.pin_schema().await?;
+        let held = session.acquire(self.lock, self.lock_timeout).await?;
+        let outcome = catch_unwind(self.repair_locked(&mut session)).await;
+        session.release_after(held, outcome).await
+    }
+
+    async fn repair_locked<D: AsyncDriver + ?Sized>(&self, s: &mut Session<'_, D>) -> Result<RepairReport> {
+        s.create_table().await?;
+        s.begin().await?;
+        let outcome = async {
+            let mut report = RepairReport::default();
+            for row in s.read_history().await? {
+                let known = self.migrations.get(row.version);
+                if row.state == State::Dirty {
+                    s.delete(row.version).await?;
+                    let id = known.map_or_else(|| format!("{}_{}", row.version, row.name), |m| m.id().to_owned());
+                    report.dirty_cleared.push(id);
+                } else if let Some(migration) = known.filter(|m| m.checksum() != row.checksum) {
+                    s.update_checksum(row.version, migration.checksum()).await?;
+                    report.checksums_updated.push((
+                        migration.id().to_owned(),
+                        row.checksum,
+                        migration.checksum().to_owned(),
+                    ));
+                }
+            }
+            s.clear_digest().await?;
+            Ok(report)
+        }
+        .await;
+        s.finish(outcome, "committing the repair").await
+    }
+
+    pub(crate) async fn run_baseline<D: AsyncDriver + ?Sized>(&self, db: &mut D, target: Target) -> Result<Report> {
+        let started = Instant::now();
+        let mut session = self.session(db).await?;
+        let Some(last) = self.last_position(&target)? else { return Ok(Report::default()) };
+        session.pin_schema().await?;
+        let held = session.acquire(self.lock, self.lock_timeout).await?;
+        let outcome = catch_unwind(self.baseline_locked(&mut session, last)).await;
+        let mut report = session.release_after(held, outcome).await?;
+        report.duration = started.elapsed();
+        Ok(report)
+    }
+
+    async fn baseline_locked<D: AsyncDriver + ?Sized>(&self, s: &mut Session<'_, D>, last: usize) -> Result<Report> {
+        s.create_table().await?;
+        s.begin().await?;
+        let outcome = async {
+            let rows = s.read_history().await?.len();
+            if rows > 0 {
+                return Err(Error::BaselineNotEmpty { table: s.table.name().to_owned(), rows });
+            }
+            let mut report = Report::default();
+            for migration in &self.migrations.as_slice()[..=last] {
+                s.insert(migration, State::Applied, Duration::ZERO).await?;
+                report.baselined.push(migration.id().to_owned());
+            }
+            Ok(report)
+        }
+        .await;
+        s.finish(outcome, "committing the baseline").await
+    }
+}

@@ -1,0 +1,264 @@
+//! One operation's conversation with the database: the tracking table's statements, transactions
+//! and a script's statements, each failure named. Written once, async, for every driver (a
+//! blocking one runs it through `driver::Blocking`).
+
+use crate::driver::{AsyncDriver, Dialect, DriverError, Param, Row, Value};
+use crate::error::{Direction, Error, Result, database};
+use crate::lock::Lease;
+use crate::migration::{Migration, Script};
+use crate::tracking::{AppliedMigration, State, TrackingTable, millis};
+use std::time::{Duration, Instant};
+
+pub(crate) struct Session<'d, D: ?Sized> {
+    db: &'d mut D,
+    pub(crate) table: TrackingTable,
+    /// The lease to renew while the run lasts, when the lock is a lease.
+    pub(crate) lease: Option<Lease>,
+}
+
+impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
+    pub(crate) fn new(db: &'d mut D, table: &str) -> Result<Self> {
+        let table = TrackingTable::new(table, db.dialect())?;
+        Ok(Self { db, table, lease: None })
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.table.dialect()
+    }
+
+    pub(crate) async fn execute(&mut self, sql: &str, operation: &'static str) -> Result<()> {
+        self.db.execute(sql).await.map_err(database(operation))
+    }
+
+    pub(crate) async fn execute_with(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        operation: &'static str,
+    ) -> Result<u64> {
+        self.db.execute_with(sql, params).await.map_err(database(operation))
+    }
+
+    pub(crate) async fn query(&mut self, sql: &str, params: &[Param<'_>], operation: &'static str) -> Result<Vec<Row>> {
+        self.db.query(sql, params).await.map_err(database(operation))
+    }
+
+    /// The first column of the first row, if the query returns one.
+    pub(crate) async fn query_value(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        operation: &'static str,
+    ) -> Result<Option<Value>> {
+        Ok(self.query(sql, params, operation).await?.into_iter().next().and_then(|row| row.into_iter().next()))
+    }
+
+    /// Starts a transaction; on SQLite it takes the write lock at once, so that what is read in
+    /// it stays true until commit.
+    pub(crate) async fn begin(&mut self) -> Result<()> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+            Dialect::Mysql => "START TRANSACTION",
+        };
+        self.execute(sql, "starting a transaction").await
+    }
+
+    /// Commits after `outcome` succeeded, rolls back after it failed (keeping its error).
+    pub(crate) async fn finish<T>(&mut self, outcome: Result<T>, operation: &'static str) -> Result<T> {
+        match outcome {
+            Ok(value) => match self.db.execute("COMMIT").await {
+                Ok(()) => Ok(value),
+                Err(error) => {
+                    self.rollback().await;
+                    Err(database(operation)(error))
+                }
+            },
+            Err(error) => {
+                self.rollback().await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Rolls back whatever transaction is open. Its own failure is not reported: the error that
+    /// led here is the one to report, and a connection whose rollback fails is broken anyway.
+    pub(crate) async fn rollback(&mut self) {
+        let _: Result<(), DriverError> = self.db.execute("ROLLBACK").await;
+    }
+
+    /// Pins an unqualified tracking table to the connection's current schema (PostgreSQL) or
+    /// database (MySQL), before any migration can change them.
+    pub(crate) async fn pin_schema(&mut self) -> Result<()> {
+        let Some(sql) = self.table.current_schema_sql().filter(|_| self.table.unqualified()) else { return Ok(()) };
+        if let Some(Value::Text(schema)) = self.query_value(sql, &[], "reading the current schema").await? {
+            self.table.pin_schema(schema);
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn create_table(&mut self) -> Result<()> {
+        for sql in self.table.create_sql() {
+            if let Err(error) = self.db.execute(&sql).await {
+                // Two migrators without a lock may race to create it: the loser finds it made.
+                if !self.exists("").await.unwrap_or(false) {
+                    return Err(database("creating the tracking table")(error));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `<table><suffix>` exists.
+    pub(crate) async fn exists(&mut self, suffix: &str) -> Result<bool> {
+        let (sql, names) = self.table.exists_sql(suffix);
+        let params: Vec<Param<'_>> = names.iter().map(|name| Param::Text(name)).collect();
+        let count = self.query_value(&sql, &params, "looking for the tracking table").await?;
+        Ok(matches!(count, Some(Value::Integer(n)) if n > 0))
+    }
+
+    /// The digest of the last fully checked set, or `None` (no table yet included).
+    pub(crate) async fn stored_digest(&mut self) -> Option<String> {
+        // Any failure (no table yet, locked) means "not known": the full check follows.
+        let sql = self.table.digest_sql();
+        match self.db.query(&sql, &[]).await {
+            Ok(rows) => match rows.into_iter().next().and_then(|row| row.into_iter().next()) {
+                Some(Value::Text(digest)) => Some(digest),
+                _ => None,
+            },
+            Err(_) => None,
+        }
+    }
+
+    pub(crate) async fn store_digest(&mut self, digest: &str) -> Result<()> {
+        self.clear_digest().await?;
+        let sql = self.table.store_digest_sql();
+        self.execute_with(&sql, &[Param::Text(digest)], "recording the migration set's digest").await.map(drop)
+    }
+
+    pub(crate) async fn clear_digest(&mut self) -> Result<()> {
+        let sql = self.table.clear_digest_sql();
+        self.execute_with(&sql, &[], "clearing the migration set's digest").await.map(drop)
+    }
+
+    /// Every row, by version. A table that does not exist is an empty history.
+    pub(crate) async fn read_history(&mut self) -> Result<Vec<AppliedMigration>> {
+        if !self.exists("").await? {
+            return Ok(Vec::new());
+        }
+        let sql = self.table.read_sql();
+        let rows = self.db.query(&sql, &[]).await.map_err(|error| {
+            let reason = format!("it does not have strata's columns ({})", error.message());
+            let mut corrupt = self.table.corrupt(None, &reason);
+            if let Error::CorruptHistory { source, .. } = &mut corrupt {
+                *source = Some(error.into_source());
+            }
+            corrupt
+        })?;
+        rows.into_iter().map(|row| self.table.parse_row(row)).collect()
+    }
+
+    /// The state of `version`'s row, if it has one.
+    pub(crate) async fn state_of(&mut self, version: i64) -> Result<Option<State>> {
+        let sql = self.table.state_of_sql();
+        match self.query_value(&sql, &[Param::Integer(version)], "reading the tracking table").await? {
+            None => Ok(None),
+            Some(Value::Text(text)) => self.table.state(version, &text).map(Some),
+            Some(_) => Err(self.table.corrupt(Some(version), "`state` is not text")),
+        }
+    }
+
+    pub(crate) async fn insert(&mut self, migration: &Migration, state: State, duration: Duration) -> Result<()> {
+        let sql = self.table.insert_sql();
+        let params = [
+            Param::Integer(migration.version()),
+            Param::Text(migration.name()),
+            Param::Text(migration.checksum()),
+            Param::Integer(millis(duration)),
+            Param::Text(state.as_str()),
+            Param::Integer(i64::from(migration.backward_compatible())),
+        ];
+        self.execute_with(&sql, &params, "recording a migration").await.map(drop)
+    }
+
+    pub(crate) async fn mark_applied(&mut self, version: i64, duration: Duration) -> Result<()> {
+        let sql = self.table.mark_applied_sql();
+        let params = [Param::Integer(millis(duration)), Param::Integer(version)];
+        self.execute_with(&sql, &params, "recording a migration").await.map(drop)
+    }
+
+    pub(crate) async fn mark_dirty(&mut self, version: i64) -> Result<()> {
+        let sql = self.table.mark_dirty_sql();
+        self.execute_with(&sql, &[Param::Integer(version)], "recording a dirty migration").await.map(drop)
+    }
+
+    pub(crate) async fn update_checksum(&mut self, version: i64, checksum: &str) -> Result<()> {
+        let sql = self.table.update_checksum_sql();
+        let params = [Param::Text(checksum), Param::Integer(version)];
+        self.execute_with(&sql, &params, "updating a checksum").await.map(drop)
+    }
+
+    pub(crate) async fn delete(&mut self, version: i64) -> Result<()> {
+        let sql = self.table.delete_sql();
+        self.execute_with(&sql, &[Param::Integer(version)], "removing a migration's row").await.map(drop)
+    }
+
+    /// Runs every statement of `script`, naming the one that fails; the lease, if any, is
+    /// renewed before each.
+    pub(crate) async fn run_script(
+        &mut self,
+        migration: &Migration,
+        script: &Script,
+        direction: Direction,
+    ) -> Result<()> {
+        for (index, statement) in script.statements().iter().enumerate() {
+            self.renew_lease().await?;
+            self.db.execute(statement.sql()).await.map_err(|error| Error::Statement {
+                migration: migration.reference_in(script),
+                direction,
+                statement: index + 1,
+                line: statement.line(),
+                message: error.message().to_owned(),
+                source: error.into_source(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Runs `script` outside a transaction, its row dirty: a failure is written into the row,
+    /// so that `status` and the next run's refusal say where it stopped.
+    pub(crate) async fn run_script_dirty(
+        &mut self,
+        migration: &Migration,
+        script: &Script,
+        direction: Direction,
+    ) -> Result<Duration> {
+        let started = Instant::now();
+        if let Err(error) = self.run_script(migration, script, direction).await {
+            if let Error::Statement { statement, line, message, .. } = &error {
+                let failure = format!("{direction} statement {statement} (line {line}): {message}");
+                let sql = self.table.record_failure_sql();
+                let params = [Param::Text(&failure), Param::Integer(migration.version())];
+                // The statement's error is the one to report; the row stays dirty either way.
+                let _ = self.execute_with(&sql, &params, "recording a failure").await;
+            }
+            return Err(error);
+        }
+        Ok(started.elapsed())
+    }
+
+    /// Waits `duration` without holding a transaction: on the server for PostgreSQL and MySQL
+    /// (so that an async driver never blocks its executor), on this thread for SQLite.
+    pub(crate) async fn pause(&mut self, duration: Duration) -> Result<()> {
+        let seconds = duration.as_secs_f64();
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                std::thread::sleep(duration);
+                return Ok(());
+            }
+            Dialect::Postgres => format!("SELECT pg_sleep({seconds:.3})"),
+            Dialect::Mysql => format!("DO SLEEP({seconds:.3})"),
+        };
+        self.execute(&sql, "waiting for the lock").await
+    }
+}
