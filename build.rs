@@ -14,7 +14,6 @@ mod strata {
 fn main() {
     strata::build::watch("migrations");
     strata::build::watch("ui-tests/fixtures");
-    strata::build::watch("tests/fixtures");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/build.rs");
 }

@@ -1,210 +1,203 @@
-//! Applying migrations to real SQLite files: transactions, the tracking table, idempotence.
+//! Applying migrations: transactions, the tracking table, idempotence, targets, events. Every
+//! property runs through every driver (see `common::db`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
 
 mod common;
 
-use common::{Scratch, count, recorded, tables};
+use common::{Scratch, count, recorded};
 use std::error::Error as _;
 use std::sync::{Arc, Mutex};
-use strata::{Direction, Error, Event, Target};
+use strata::{Dialect, Direction, Error, Event, Target};
 
 const THREE: &[(&str, &str)] = &[
-    ("0001_users.sql", "CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"),
+    ("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"),
     (
         "0002_posts.sql",
-        "CREATE TABLE posts(id INTEGER PRIMARY KEY, user_id INTEGER);\nCREATE INDEX posts_user ON posts(user_id);",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER);\nCREATE INDEX posts_user ON posts (user_id);",
     ),
-    ("0003_tags.sql", "CREATE TABLE tags(name TEXT);"),
+    ("0003_tags.sql", "CREATE TABLE tags (name TEXT);"),
 ];
 
-#[test]
-fn applies_everything_then_nothing() {
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations("m", THREE);
-    let mut conn = scratch.open();
-    let report = migrations.migrator().apply(&mut conn).unwrap();
-    let ran: Vec<i64> = report.ran.iter().map(|r| r.version).collect();
-    assert_eq!((ran, report.skipped, report.up_to_date), (vec![1, 2, 3], 0, false));
-    assert_eq!(tables(&conn), ["posts", "tags", "users"]);
+on_every_database! {
+    fn applies_everything_then_nothing(db: &mut Db) {
+        let migrations = db.migrations(THREE);
+        let report = db.apply(&migrations.migrator()).unwrap();
+        let ran: Vec<i64> = report.ran.iter().map(|r| r.version).collect();
+        assert_eq!((ran, report.skipped, report.up_to_date), (vec![1, 2, 3], 0, false));
+        assert_eq!(db.tables(), ["posts", "tags", "users"]);
 
-    let again = migrations.migrator().apply(&mut scratch.open()).unwrap();
-    assert!(again.ran.is_empty());
-    assert!(again.up_to_date, "the second start is answered by the set's digest");
-    assert_eq!(again.skipped, 3);
-}
-
-#[test]
-fn tracking_rows_hold_what_the_design_says() {
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations("m", THREE);
-    let mut conn = scratch.open();
-    migrations.migrator().apply(&mut conn).unwrap();
-    let (name, checksum, applied_at, duration, state, compatible): (String, String, String, i64, String, i64) = conn
-        .query_row(
-            "SELECT name, checksum, applied_at, duration_ms, state, backward_compatible FROM strata_migrations WHERE version = 2",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )
-        .unwrap();
-    assert_eq!(name, "posts");
-    assert_eq!(checksum, migrations.get(2).unwrap().checksum());
-    assert!(applied_at.ends_with('Z') && applied_at.len() == "2024-01-31T12:00:00.000Z".len(), "{applied_at}");
-    assert!(duration >= 0);
-    assert_eq!((state.as_str(), compatible), ("applied", 0));
-}
-
-#[test]
-fn a_failing_statement_rolls_back_its_migration_only() {
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations(
-        "m",
-        &[
-            ("0001_users.sql", "CREATE TABLE users(id INTEGER PRIMARY KEY);"),
-            ("0002_broken.sql", "CREATE TABLE half(x);\n\nINSERT INTO missing VALUES (1);\nCREATE TABLE never(x);"),
-        ],
-    );
-    let mut conn = scratch.open();
-    let error = migrations.migrator().apply(&mut conn).unwrap_err();
-    match &error {
-        Error::Statement { migration, direction, statement, line, message, .. } => {
-            assert_eq!(
-                (migration.version, migration.name.as_str(), migration.file.as_str()),
-                (2, "broken", "0002_broken.sql")
-            );
-            assert_eq!((*direction, *statement, *line), (Direction::Up, 2, 3));
-            assert_eq!(message, "no such table: missing");
-        }
-        other => panic!("unexpected {other:?}"),
+        let mut other = db.connect();
+        let again = db.apply_on(&mut other, &migrations.migrator()).unwrap();
+        assert!(again.ran.is_empty());
+        assert!(again.up_to_date, "the second start is answered by the set's digest");
+        assert_eq!(again.skipped, 3);
     }
-    assert!(error.source().is_some_and(|s| s.is::<rusqlite::Error>()));
-    assert!(error.to_string().contains("0002_broken.sql"), "{error}");
-    assert_eq!(tables(&conn), ["users"], "the failed migration left nothing behind");
-    assert_eq!(recorded(&conn), [1]);
-}
 
-#[test]
-fn single_transaction_is_all_or_nothing() {
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations(
-        "m",
-        &[
-            ("0001_users.sql", "CREATE TABLE users(id INTEGER PRIMARY KEY);"),
-            ("0002_broken.sql", "CREATE TABLE half(x);\nSELECT * FROM missing;"),
-        ],
-    );
-    let mut conn = scratch.open();
-    let error = migrations.migrator().single_transaction().apply(&mut conn).unwrap_err();
-    assert!(matches!(error, Error::Statement { ref migration, .. } if migration.version == 2));
-    assert!(tables(&conn).is_empty(), "nothing of the run is left");
-    assert!(recorded(&conn).is_empty());
+    fn tracking_rows_hold_what_the_design_says(db: &mut Db) {
+        let migrations = db.migrations(THREE);
+        db.apply(&migrations.migrator()).unwrap();
+        let status = db.status(&migrations.migrator()).unwrap();
+        let strata::MigrationState::Applied(row) = &status.migrations[1].state else { panic!("{status}") };
+        assert_eq!((row.version, row.name.as_str()), (2, "posts"));
+        assert_eq!(row.checksum, migrations.get(2).unwrap().checksum());
+        assert!(row.applied_at.ends_with('Z') && row.applied_at.len() == "2024-01-31T12:00:00.000Z".len(), "{}", row.applied_at);
+        assert_eq!((row.state, row.backward_compatible, row.failure.as_deref()), (strata::State::Applied, false, None));
+        assert_eq!(db.texts("SELECT state FROM strata_migrations WHERE version = 2"), ["applied"]);
+    }
 
-    let fixed = scratch.migrations(
-        "m",
-        &[("0001_users.sql", "CREATE TABLE users(id INTEGER PRIMARY KEY);"), ("0002_ok.sql", "CREATE TABLE ok(x);")],
-    );
-    let report = fixed.migrator().single_transaction().apply(&mut conn).unwrap();
-    assert_eq!(report.ran.len(), 2);
-    assert_eq!(recorded(&conn), [1, 2]);
-}
-
-#[test]
-fn single_transaction_refuses_no_transaction_migrations_before_running() {
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations(
-        "m",
-        &[("0001_a.sql", "CREATE TABLE a(x);"), ("0002_vacuum.sql", "-- strata:no-transaction\nVACUUM;")],
-    );
-    let mut conn = scratch.open();
-    let error = migrations.migrator().single_transaction().apply(&mut conn).unwrap_err();
-    assert!(
-        matches!(error, Error::NoTransactionInSingleTransaction { ref migration } if migration.version == 2),
-        "{error}"
-    );
-    assert!(tables(&conn).is_empty());
-}
-
-#[test]
-fn apply_to_stops_at_the_target() {
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations("m", THREE);
-    let mut conn = scratch.open();
-    migrations.migrator().apply_to(&mut conn, 2).unwrap();
-    assert_eq!(recorded(&conn), [1, 2]);
-    let error = migrations.migrator().apply_to(&mut conn, 7).unwrap_err();
-    assert!(matches!(&error, Error::UnknownTarget { target } if target == "7"), "{error}");
-    migrations.migrator().apply_to(&mut conn, Target::Latest).unwrap();
-    assert_eq!(recorded(&conn), [1, 2, 3]);
-}
-
-#[test]
-fn targets_name_migrations_as_their_folders_do() {
-    // diesel's `-0000` folders have 18-digit versions nobody types: name them instead.
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations(
-        "m",
-        &[
-            ("2024-01-01-000000-0000_create_users/up.sql", "CREATE TABLE users(id);"),
-            ("2024-01-01-000000-0000_create_users/down.sql", "DROP TABLE users;"),
-            ("2024-02-12-120203-0000_add_tags/up.sql", "CREATE TABLE tags(name);"),
-            ("2024-02-12-120203-0000_add_tags/down.sql", "DROP TABLE tags;"),
-            ("2024-03-13_170000_add_posts/up.sql", "CREATE TABLE posts(id);"),
-            ("2024-03-13_170000_add_posts/down.sql", "DROP TABLE posts;"),
-        ],
-    );
-    let mut conn = scratch.open();
-    let report = migrations.migrator().apply_to(&mut conn, "2024-02-12-120203-0000_add_tags").unwrap();
-    let ran: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
-    assert_eq!(ran, ["2024-01-01-000000-0000_create_users", "2024-02-12-120203-0000_add_tags"]);
-    assert!(report.to_string().starts_with("ran 2024-01-01-000000-0000_create_users in "), "{report}");
-    migrations.migrator().apply(&mut conn).unwrap();
-    // By the version as written, too.
-    let report = migrations.migrator().rollback_to(&mut conn, "2024-01-01-000000-0000").unwrap();
-    let reverted: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
-    assert_eq!(reverted, ["2024-03-13_170000_add_posts", "2024-02-12-120203-0000_add_tags"]);
-    assert_eq!(tables(&conn), ["users"]);
-    let error = migrations.migrator().apply_to(&mut conn, "2024-02-12_add_tags").unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "no migration is `2024-02-12_add_tags`: name one by its version or as its file or folder is named"
-    );
-}
-
-#[test]
-fn events_report_start_success_and_failure_with_durations() {
-    let scratch = Scratch::new();
-    let migrations =
-        scratch.migrations("m", &[("0001_a.sql", "CREATE TABLE a(x);"), ("0002_b.sql", "SELECT * FROM nowhere;")]);
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&seen);
-    let migrator = migrations.migrator().on_event(move |event| {
-        let line = match event {
-            Event::Started { migration, direction } => format!("started {} {direction}", migration.version()),
-            Event::Applied { migration, .. } => format!("applied {}", migration.version()),
-            Event::Failed { migration, error, .. } => {
-                format!("failed {}: {}", migration.version(), matches!(error, Error::Statement { .. }))
+    fn a_failing_statement_undoes_its_migration_or_leaves_it_dirty(db: &mut Db) {
+        let migrations = db.migrations(&[
+            ("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);"),
+            ("0002_broken.sql", "CREATE TABLE half (x INTEGER);\n\nINSERT INTO missing VALUES (1);\nCREATE TABLE never (x INTEGER);"),
+        ]);
+        let error = db.apply(&migrations.migrator()).unwrap_err();
+        match &error {
+            Error::Statement { migration, direction, statement, line, message, .. } => {
+                assert_eq!(
+                    (migration.version, migration.name.as_str(), migration.file.as_str()),
+                    (2, "broken", "0002_broken.sql")
+                );
+                assert_eq!((*direction, *statement, *line), (Direction::Up, 2, 3));
+                assert!(message.contains("missing"), "the database's own message: {message}");
             }
-            Event::RolledBack { migration, .. } => format!("rolled back {}", migration.version()),
-            _ => "other".to_owned(),
-        };
-        sink.lock().unwrap().push(line);
-    });
-    assert!(migrator.apply(&mut scratch.open()).is_err());
-    assert_eq!(*seen.lock().unwrap(), ["started 1 up", "applied 1", "started 2 up", "failed 2: true"]);
-}
-
-#[test]
-fn a_custom_tracking_table_is_used_and_validated() {
-    let scratch = Scratch::new();
-    let migrations = scratch.migrations("m", THREE);
-    let mut conn = scratch.open();
-    migrations.migrator().table("schema_history").apply(&mut conn).unwrap();
-    assert_eq!(count(&conn, "SELECT count(*) FROM schema_history"), 3);
-    for bad in ["schema history", "x\"; DROP TABLE users; --", "1abc"] {
-        let error = migrations.migrator().table(bad).apply(&mut conn).unwrap_err();
-        assert!(matches!(error, Error::InvalidTableName { ref name } if name == bad), "{error}");
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(error.source().is_some(), "the driver's error is the cause");
+        assert!(error.to_string().contains("0002_broken.sql"), "{error}");
+        if db.dialect() == Dialect::Mysql {
+            // MySQL commits DDL implicitly: the migration ran outside a transaction, and its
+            // dirty row says where it stopped.
+            assert_eq!(db.tables(), ["half", "users"]);
+            let failure = db.texts("SELECT failure FROM strata_migrations WHERE version = 2");
+            assert!(failure[0].starts_with("up statement 2 (line 3): "), "{failure:?}");
+            let refused = db.apply(&migrations.migrator()).unwrap_err();
+            assert!(matches!(refused, Error::Dirty { failure: Some(ref f), .. } if f.contains("missing")), "{refused}");
+        } else {
+            assert_eq!(db.tables(), ["users"], "the failed migration left nothing behind");
+            assert_eq!(db.recorded(), [1]);
+        }
     }
-    assert_eq!(tables(&conn), ["posts", "schema_history", "schema_history_state", "tags", "users"]);
+
+    fn single_transaction_is_all_or_nothing(db: &mut Db) {
+        if db.dialect() == Dialect::Mysql {
+            // DDL cannot be part of one transaction there: refused before anything runs.
+            let migrations = db.migrations(&[("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);")]);
+            let error = db.apply(&migrations.migrator().single_transaction()).unwrap_err();
+            assert!(matches!(error, Error::NoTransactionInSingleTransaction { .. }), "{error}");
+            assert!(db.tables().is_empty());
+            return;
+        }
+        let migrations = db.migrations(&[
+            ("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);"),
+            ("0002_broken.sql", "CREATE TABLE half (x INTEGER);\nSELECT * FROM missing;"),
+        ]);
+        let error = db.apply(&migrations.migrator().single_transaction()).unwrap_err();
+        assert!(matches!(error, Error::Statement { ref migration, .. } if migration.version == 2));
+        assert!(db.tables().is_empty(), "nothing of the run is left");
+        assert!(db.recorded().is_empty());
+
+        let fixed = db.migrations(&[
+            ("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);"),
+            ("0002_ok.sql", "CREATE TABLE ok (x INTEGER);"),
+        ]);
+        let report = db.apply(&fixed.migrator().single_transaction()).unwrap();
+        assert_eq!(report.ran.len(), 2);
+        assert_eq!(db.recorded(), [1, 2]);
+    }
+
+    fn single_transaction_refuses_no_transaction_migrations_before_running(db: &mut Db) {
+        let migrations = db.migrations(&[
+            ("0001_a.sql", "CREATE TABLE a (x INTEGER);"),
+            ("0002_b.sql", "-- strata:no-transaction\nCREATE TABLE b (x INTEGER);"),
+        ]);
+        let error = db.apply(&migrations.migrator().single_transaction()).unwrap_err();
+        assert!(matches!(error, Error::NoTransactionInSingleTransaction { .. }), "{error}");
+        assert!(db.tables().is_empty());
+    }
+
+    fn apply_to_stops_at_the_target(db: &mut Db) {
+        let migrations = db.migrations(THREE);
+        db.apply_to(&migrations.migrator(), 2).unwrap();
+        assert_eq!(db.recorded(), [1, 2]);
+        let error = db.apply_to(&migrations.migrator(), 7).unwrap_err();
+        assert!(matches!(&error, Error::UnknownTarget { target } if target == "7"), "{error}");
+        db.apply_to(&migrations.migrator(), Target::Latest).unwrap();
+        assert_eq!(db.recorded(), [1, 2, 3]);
+    }
+
+    fn targets_name_migrations_as_their_folders_do(db: &mut Db) {
+        // diesel's `-0000` folders have 18-digit versions nobody types: name them instead.
+        let migrations = db.migrations(&[
+            ("2024-01-01-000000-0000_create_users/up.sql", "CREATE TABLE users (id INTEGER);"),
+            ("2024-01-01-000000-0000_create_users/down.sql", "DROP TABLE users;"),
+            ("2024-02-12-120203-0000_add_tags/up.sql", "CREATE TABLE tags (name TEXT);"),
+            ("2024-02-12-120203-0000_add_tags/down.sql", "DROP TABLE tags;"),
+            ("2024-03-13_170000_add_posts/up.sql", "CREATE TABLE posts (id INTEGER);"),
+            ("2024-03-13_170000_add_posts/down.sql", "DROP TABLE posts;"),
+        ]);
+        let report = db.apply_to(&migrations.migrator(), "2024-02-12-120203-0000_add_tags").unwrap();
+        let ran: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
+        assert_eq!(ran, ["2024-01-01-000000-0000_create_users", "2024-02-12-120203-0000_add_tags"]);
+        assert!(report.to_string().starts_with("ran 2024-01-01-000000-0000_create_users in "), "{report}");
+        db.apply(&migrations.migrator()).unwrap();
+        // By the version as written, too.
+        let report = db.rollback_to(&migrations.migrator(), "2024-01-01-000000-0000").unwrap();
+        let reverted: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
+        assert_eq!(reverted, ["2024-03-13_170000_add_posts", "2024-02-12-120203-0000_add_tags"]);
+        assert_eq!(db.tables(), ["users"]);
+        let error = db.apply_to(&migrations.migrator(), "2024-02-12_add_tags").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no migration is `2024-02-12_add_tags`: name one by its version or as its file or folder is named"
+        );
+    }
+
+    fn events_report_start_success_and_failure_with_durations(db: &mut Db) {
+        let migrations =
+            db.migrations(&[("0001_a.sql", "CREATE TABLE a (x INTEGER);"), ("0002_b.sql", "SELECT * FROM nowhere;")]);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        let migrator = migrations.migrator().on_event(move |event| {
+            let line = match event {
+                Event::Started { migration, direction } => format!("started {} {direction}", migration.version()),
+                Event::Applied { migration, .. } => format!("applied {}", migration.version()),
+                Event::Failed { migration, error, .. } => {
+                    format!("failed {}: {}", migration.version(), matches!(error, Error::Statement { .. }))
+                }
+                Event::RolledBack { migration, .. } => format!("rolled back {}", migration.version()),
+                _ => "other".to_owned(),
+            };
+            sink.lock().unwrap().push(line);
+        });
+        assert!(db.apply(&migrator).is_err());
+        assert_eq!(*seen.lock().unwrap(), ["started 1 up", "applied 1", "started 2 up", "failed 2: true"]);
+    }
+
+    fn a_custom_tracking_table_is_used_and_validated(db: &mut Db) {
+        let migrations = db.migrations(THREE);
+        db.apply(&migrations.migrator().table("schema_history")).unwrap();
+        assert_eq!(db.count("SELECT count(*) FROM schema_history"), 3);
+        for bad in ["schema history", "x\"; DROP TABLE users; --", "1abc", "a.b.c"] {
+            let error = db.apply(&migrations.migrator().table(bad)).unwrap_err();
+            assert!(matches!(error, Error::InvalidTableName { ref name } if name == bad), "{error}");
+        }
+        assert_eq!(db.tables(), ["posts", "schema_history", "schema_history_state", "tags", "users"]);
+    }
+
+    fn a_set_for_another_database_is_refused_before_anything_runs(db: &mut Db) {
+        let other = match db.dialect() {
+            Dialect::Sqlite => strata::Dialect::Postgres,
+            _ => strata::Dialect::Sqlite,
+        };
+        let folder = db.scratch.dir.path().join("other");
+        common::write_files(&folder, THREE);
+        let options = strata::LoadOptions { dialect: other.into(), ..Default::default() };
+        let migrations = strata::Migrations::from_dir_with(&folder, &options).unwrap();
+        let error = db.apply(&migrations.migrator()).unwrap_err();
+        assert!(matches!(error, Error::WrongDialect { migrations, driver } if migrations == other && driver == db.dialect()), "{error}");
+        assert!(db.tables().is_empty());
+    }
 }
 
 #[test]

@@ -1,219 +1,162 @@
 //! What strata refuses: a database ahead of the binary, edited migrations, out-of-order
-//! migrations, dirty rows, and tracking rows it cannot read.
+//! migrations, dirty rows, and tracking rows it cannot read. Every property that involves a
+//! database runs through every driver (see `common::db`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
 
 mod common;
 
-use common::{Scratch, recorded, tables};
+use common::Scratch;
+use common::db::Db;
 use strata::{Error, Migrations};
+
+const A: (&str, &str) = ("0001_a.sql", "CREATE TABLE a (x INTEGER);");
+const B: (&str, &str) = ("0002_b.sql", "CREATE TABLE b (x INTEGER);");
+const C: (&str, &str) = ("0003_c.sql", "CREATE TABLE c (x INTEGER);");
+
+/// A database where 0001 and 0003 are applied, for binaries that bring a 0002.
+fn with_one_and_three_applied(db: &mut Db) {
+    let early = db.migrations_in("early", &[A, C]);
+    db.apply(&early.migrator()).unwrap();
+}
+
+on_every_database! {
+    fn a_database_ahead_of_the_binary_is_refused_before_anything_runs(db: &mut Db) {
+        let newer = db.migrations_in("v2", &[A, C]);
+        db.apply(&newer.migrator()).unwrap();
+
+        // An older binary that knows 1 and a new 2 of its own.
+        let older = db.migrations_in("v1", &[A, B]);
+        let error = db.apply(&older.migrator().allow_out_of_order()).unwrap_err();
+        match &error {
+            Error::DatabaseAhead { unknown } => {
+                assert_eq!(unknown.iter().map(|m| (m.version, m.name.as_str())).collect::<Vec<_>>(), [(3, "c")]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(error.to_string().contains("3_c"), "{error}");
+        assert_eq!(db.tables(), ["a", "c"], "nothing ran");
+        assert!(db.verify(&older.migrator()).is_err());
+
+        let report = db.apply(&older.migrator().allow_database_ahead().allow_out_of_order()).unwrap();
+        assert_eq!(report.database_ahead, [3]);
+        assert_eq!(db.recorded(), [1, 2, 3]);
+    }
+
+    fn backward_compatible_migrations_let_older_binaries_run(db: &mut Db) {
+        let newer = db.migrations_in("v2", &[A, ("0002_index.sql", "-- strata:backward-compatible\nCREATE INDEX a_x ON a (x);")]);
+        db.apply(&newer.migrator()).unwrap();
+        let report = db.apply(&db.migrations_in("v1", &[A]).migrator()).unwrap();
+        assert_eq!(report.database_ahead, [2], "the run proceeds and says so");
+        assert!(!report.up_to_date);
+        assert!(report.to_string().contains("newer migrations"), "{report}");
+    }
+
+    fn an_edited_migration_is_refused_but_line_endings_are_not_an_edit(db: &mut Db) {
+        let original = db.migrations(&[("0001_a.sql", "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER);\n")]);
+        db.apply(&original.migrator()).unwrap();
+
+        let crlf = db.migrations(&[("0001_a.sql", "\u{feff}CREATE TABLE a (x INTEGER);\r\nCREATE TABLE b (y INTEGER);\r\n")]);
+        db.apply(&crlf.migrator()).expect("a CRLF checkout is the same migration");
+
+        let edited = db.migrations(&[("0001_a.sql", "CREATE TABLE a (x INTEGER, z INTEGER);\nCREATE TABLE b (y INTEGER);\n")]);
+        let error = db.apply(&edited.migrator()).unwrap_err();
+        match &error {
+            Error::ChecksumMismatch { migration, applied, embedded } => {
+                assert_eq!((migration.version, migration.file.as_str()), (1, "0001_a.sql"));
+                assert_eq!(embedded, edited.get(1).unwrap().checksum());
+                assert_eq!(applied, crlf.get(1).unwrap().checksum());
+                assert_ne!(applied, embedded);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(db.verify(&edited.migrator()), Err(Error::ChecksumMismatch { .. })));
+    }
+
+    fn out_of_order_migrations_are_refused_unless_allowed(db: &mut Db) {
+        with_one_and_three_applied(db);
+        let with_two = db.migrations(&[A, B, C]);
+        let error = db.apply(&with_two.migrator()).unwrap_err();
+        assert!(
+            matches!(&error, Error::OutOfOrder { migration, applied_after } if migration.version == 2 && applied_after.version == 3),
+            "{error}"
+        );
+        assert!(matches!(db.verify(&with_two.migrator()), Err(Error::OutOfOrder { .. })));
+        db.verify(&with_two.migrator().allow_out_of_order()).unwrap();
+
+        let report = db.apply(&with_two.migrator().allow_out_of_order()).unwrap();
+        assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [2]);
+        assert_eq!(db.recorded(), [1, 2, 3]);
+    }
+
+    fn refinery_unversioned_migrations_may_run_out_of_order_but_versioned_ones_may_not(db: &mut Db) {
+        let early = db.migrations_in("early", &[("V1__a.sql", A.1), ("V3__c.sql", C.1)]);
+        db.apply(&early.migrator()).unwrap();
+
+        // A versioned `V2` in that place is out of order.
+        let versioned = db.migrations(&[("V1__a.sql", A.1), ("V2__b.sql", B.1), ("V3__c.sql", C.1)]);
+        let error = db.apply(&versioned.migrator()).unwrap_err();
+        assert!(matches!(&error, Error::OutOfOrder { migration, .. } if migration.version == 2), "{error}");
+
+        // refinery's `U2` (no `V2` beside it) is an up migration that may come late.
+        let unversioned = db.migrations(&[("V1__a.sql", A.1), ("U2__b.sql", B.1), ("V3__c.sql", C.1)]);
+        assert!(unversioned.get(2).unwrap().any_order());
+        db.verify(&unversioned.migrator()).unwrap();
+        let report = db.apply(&unversioned.migrator()).unwrap();
+        assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [2]);
+        assert_eq!(db.tables(), ["a", "b", "c"]);
+    }
+
+    fn an_out_of_order_migration_waits_for_its_dependencies(db: &mut Db) {
+        with_one_and_three_applied(db);
+        // 0002 depends on 0004: the topological order puts 0004 first, so when 0002 runs out of
+        // order its dependency is always applied before it.
+        let later = db.migrations(&[
+            A,
+            ("0002_b.sql", "-- strata:depends-on 4\nCREATE TABLE b (x INTEGER);"),
+            C,
+            ("0004_d.sql", "CREATE TABLE d (x INTEGER);"),
+        ]);
+        // Order: 1, 3, 4, 2 — 4 precedes 2 in this run, so both apply.
+        let report = db.apply(&later.migrator().allow_out_of_order()).unwrap();
+        assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [4, 2]);
+        assert_eq!(db.recorded(), [1, 2, 3, 4]);
+    }
+
+    fn a_failed_no_transaction_migration_leaves_a_dirty_row_that_stops_later_runs(db: &mut Db) {
+        let broken = db.migrations(&[
+            A,
+            ("0002_bulk.sql", "-- strata:no-transaction\nCREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);"),
+        ]);
+        let error = db.apply(&broken.migrator()).unwrap_err();
+        assert!(matches!(error, Error::Statement { ref migration, .. } if migration.version == 2));
+        assert_eq!(db.tables(), ["a", "b"], "outside a transaction, the first statement stays");
+        assert_eq!(db.texts("SELECT state FROM strata_migrations WHERE version = 2"), ["dirty"]);
+
+        let error = db.apply(&broken.migrator()).unwrap_err();
+        assert!(matches!(error, Error::Dirty { ref migration, .. } if migration.version == 2));
+        assert!(error.to_string().contains("repair"), "the message says how to repair: {error}");
+        assert!(error.to_string().contains("(up statement 2 (line 3): "), "and where it stopped: {error}");
+        assert!(matches!(db.verify(&broken.migrator()), Err(Error::Dirty { .. })));
+        let status = db.status(&broken.migrator()).unwrap();
+        assert!(matches!(&status.migrations[1].state, strata::MigrationState::Dirty(row) if row.failure.is_some()));
+
+        // The operator cleans up by hand, fixes the file, repairs: the migration runs again.
+        db.execute("DROP TABLE b");
+        let fixed = db.migrations(&[
+            A,
+            ("0002_bulk.sql", "-- strata:no-transaction\nCREATE TABLE b (x INTEGER);\nINSERT INTO b VALUES (1);"),
+        ]);
+        let repaired = db.repair(&fixed.migrator()).unwrap();
+        assert_eq!(repaired.dirty_cleared, ["0002_bulk"]);
+        assert_eq!(repaired.to_string(), "cleared the dirty row of 0002_bulk: it is pending again\n");
+        db.apply(&fixed.migrator()).unwrap();
+        assert_eq!(db.texts("SELECT state FROM strata_migrations WHERE version = 2"), ["applied"]);
+    }
+}
 
 fn v1(scratch: &Scratch) -> Migrations {
     scratch.migrations("v1", &[("0001_a.sql", "CREATE TABLE a(x);")])
-}
-
-#[test]
-fn a_database_ahead_of_the_binary_is_refused_before_anything_runs() {
-    let scratch = Scratch::new();
-    let newer = scratch.migrations("v2", &[("0001_a.sql", "CREATE TABLE a(x);"), ("0003_c.sql", "CREATE TABLE c(x);")]);
-    let mut conn = scratch.open();
-    newer.migrator().apply(&mut conn).unwrap();
-
-    // An older binary that knows 1 and a new 2 of its own.
-    let older = scratch.migrations("v1", &[("0001_a.sql", "CREATE TABLE a(x);"), ("0002_b.sql", "CREATE TABLE b(x);")]);
-    let error = older.migrator().allow_out_of_order().apply(&mut conn).unwrap_err();
-    match &error {
-        Error::DatabaseAhead { unknown } => {
-            assert_eq!(unknown.iter().map(|m| (m.version, m.name.as_str())).collect::<Vec<_>>(), [(3, "c")]);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert!(error.to_string().contains("3_c"), "{error}");
-    assert_eq!(tables(&conn), ["a", "c"], "nothing ran");
-    assert!(older.migrator().verify(&mut conn).is_err());
-
-    let report = older.migrator().allow_database_ahead().allow_out_of_order().apply(&mut conn).unwrap();
-    assert_eq!(report.database_ahead, [3]);
-    assert_eq!(recorded(&conn), [1, 2, 3]);
-}
-
-#[test]
-fn backward_compatible_migrations_let_older_binaries_run() {
-    let scratch = Scratch::new();
-    let newer = scratch.migrations(
-        "v2",
-        &[
-            ("0001_a.sql", "CREATE TABLE a(x);"),
-            ("0002_index.sql", "-- strata:backward-compatible\nCREATE INDEX a_x ON a(x);"),
-        ],
-    );
-    let mut conn = scratch.open();
-    newer.migrator().apply(&mut conn).unwrap();
-    let report = v1(&scratch).migrator().apply(&mut conn).unwrap();
-    assert_eq!(report.database_ahead, [2], "the run proceeds and says so");
-    assert!(!report.up_to_date);
-    assert!(report.to_string().contains("newer migrations"), "{report}");
-}
-
-#[test]
-fn an_edited_migration_is_refused_but_line_endings_are_not_an_edit() {
-    let scratch = Scratch::new();
-    let mut conn = scratch.open();
-    scratch
-        .migrations("m", &[("0001_a.sql", "CREATE TABLE a(x);\nCREATE TABLE b(y);\n")])
-        .migrator()
-        .apply(&mut conn)
-        .unwrap();
-
-    let crlf = scratch.migrations("m", &[("0001_a.sql", "\u{feff}CREATE TABLE a(x);\r\nCREATE TABLE b(y);\r\n")]);
-    crlf.migrator().apply(&mut conn).expect("a CRLF checkout is the same migration");
-
-    let edited = scratch.migrations("m", &[("0001_a.sql", "CREATE TABLE a(x, z);\nCREATE TABLE b(y);\n")]);
-    let error = edited.migrator().apply(&mut conn).unwrap_err();
-    match &error {
-        Error::ChecksumMismatch { migration, applied, embedded } => {
-            assert_eq!((migration.version, migration.file.as_str()), (1, "0001_a.sql"));
-            assert_eq!(embedded, edited.get(1).unwrap().checksum());
-            assert_eq!(applied, crlf.get(1).unwrap().checksum());
-            assert_ne!(applied, embedded);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-    assert!(matches!(edited.migrator().verify(&mut conn), Err(Error::ChecksumMismatch { .. })));
-}
-
-/// A database where 0001 and 0003 are applied, for binaries that bring a 0002.
-fn with_one_and_three_applied(scratch: &Scratch) -> rusqlite::Connection {
-    let mut conn = scratch.open();
-    let early = scratch.migrations("m", &[("0001_a.sql", "CREATE TABLE a(x);"), ("0003_c.sql", "CREATE TABLE c(x);")]);
-    early.migrator().apply(&mut conn).unwrap();
-    conn
-}
-
-#[test]
-fn out_of_order_migrations_are_refused_unless_allowed() {
-    let scratch = Scratch::new();
-    let mut conn = with_one_and_three_applied(&scratch);
-
-    let with_two = scratch.migrations(
-        "m",
-        &[
-            ("0001_a.sql", "CREATE TABLE a(x);"),
-            ("0002_b.sql", "CREATE TABLE b(x);"),
-            ("0003_c.sql", "CREATE TABLE c(x);"),
-        ],
-    );
-    let error = with_two.migrator().apply(&mut conn).unwrap_err();
-    assert!(
-        matches!(&error, Error::OutOfOrder { migration, applied_after } if migration.version == 2 && applied_after.version == 3),
-        "{error}"
-    );
-    assert!(matches!(with_two.migrator().verify(&mut conn), Err(Error::OutOfOrder { .. })));
-    with_two.migrator().allow_out_of_order().verify(&mut conn).unwrap();
-
-    let report = with_two.migrator().allow_out_of_order().apply(&mut conn).unwrap();
-    assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [2]);
-    assert_eq!(recorded(&conn), [1, 2, 3]);
-}
-
-#[test]
-fn refinery_unversioned_migrations_may_run_out_of_order_but_versioned_ones_may_not() {
-    let scratch = Scratch::new();
-    let mut conn = scratch.open();
-    let early = scratch.migrations("m", &[("V1__a.sql", "CREATE TABLE a(x);"), ("V3__c.sql", "CREATE TABLE c(x);")]);
-    early.migrator().apply(&mut conn).unwrap();
-
-    // refinery's `U2` (no `V2` beside it) is an up migration that may come late.
-    let unversioned = scratch.migrations(
-        "m",
-        &[
-            ("V1__a.sql", "CREATE TABLE a(x);"),
-            ("U2__b.sql", "CREATE TABLE b(x);"),
-            ("V3__c.sql", "CREATE TABLE c(x);"),
-        ],
-    );
-    assert!(unversioned.get(2).unwrap().any_order());
-    unversioned.migrator().verify(&mut conn).unwrap();
-    let report = unversioned.migrator().apply(&mut conn).unwrap();
-    assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [2]);
-    assert_eq!(tables(&conn), ["a", "b", "c"]);
-
-    // A versioned `V2` in the same place is out of order.
-    let scratch = Scratch::new();
-    let mut conn = scratch.open();
-    early.migrator().apply(&mut conn).unwrap();
-    let versioned = scratch.migrations(
-        "m",
-        &[
-            ("V1__a.sql", "CREATE TABLE a(x);"),
-            ("V2__b.sql", "CREATE TABLE b(x);"),
-            ("V3__c.sql", "CREATE TABLE c(x);"),
-        ],
-    );
-    let error = versioned.migrator().apply(&mut conn).unwrap_err();
-    assert!(matches!(&error, Error::OutOfOrder { migration, .. } if migration.version == 2), "{error}");
-}
-
-#[test]
-fn an_out_of_order_migration_waits_for_its_dependencies() {
-    let scratch = Scratch::new();
-    let mut conn = with_one_and_three_applied(&scratch);
-    // 0002 depends on 0004: the topological order puts 0004 first, so when 0002 runs out of
-    // order its dependency is always applied before it.
-    let later = scratch.migrations(
-        "m",
-        &[
-            ("0001_a.sql", "CREATE TABLE a(x);"),
-            ("0002_b.sql", "-- strata:depends-on 4\nCREATE TABLE b(x);"),
-            ("0003_c.sql", "CREATE TABLE c(x);"),
-            ("0004_d.sql", "CREATE TABLE d(x);"),
-        ],
-    );
-    // Order: 1, 3, 4, 2 — 4 precedes 2 in this run, so both apply.
-    let report = later.migrator().allow_out_of_order().apply(&mut conn).unwrap();
-    assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [4, 2]);
-    assert_eq!(recorded(&conn), [1, 2, 3, 4]);
-}
-
-#[test]
-fn a_failed_no_transaction_migration_leaves_a_dirty_row_that_stops_later_runs() {
-    let scratch = Scratch::new();
-    let mut conn = scratch.open();
-    let broken = scratch.migrations(
-        "m",
-        &[
-            ("0001_a.sql", "CREATE TABLE a(x);"),
-            ("0002_bulk.sql", "-- strata:no-transaction\nCREATE TABLE b(x);\nINSERT INTO nowhere VALUES (1);"),
-        ],
-    );
-    let error = broken.migrator().apply(&mut conn).unwrap_err();
-    assert!(matches!(error, Error::Statement { ref migration, .. } if migration.version == 2));
-    assert_eq!(tables(&conn), ["a", "b"], "outside a transaction, the first statement stays");
-    let state: String =
-        conn.query_row("SELECT state FROM strata_migrations WHERE version = 2", [], |r| r.get(0)).unwrap();
-    assert_eq!(state, "dirty");
-
-    let error = broken.migrator().apply(&mut conn).unwrap_err();
-    assert!(matches!(error, Error::Dirty { ref migration, .. } if migration.version == 2));
-    assert!(error.to_string().contains("repair"), "the message says how to repair: {error}");
-    assert!(matches!(broken.migrator().verify(&mut conn), Err(Error::Dirty { .. })));
-
-    // The operator cleans up by hand, fixes the file, repairs: the migration runs again.
-    conn.execute_batch("DROP TABLE b").unwrap();
-    let fixed = scratch.migrations(
-        "m",
-        &[
-            ("0001_a.sql", "CREATE TABLE a(x);"),
-            ("0002_bulk.sql", "-- strata:no-transaction\nCREATE TABLE b(x);\nINSERT INTO b VALUES (1);"),
-        ],
-    );
-    let repaired = fixed.migrator().repair(&mut conn).unwrap();
-    assert_eq!(repaired.dirty_cleared, ["0002_bulk"]);
-    assert_eq!(repaired.to_string(), "cleared the dirty row of 0002_bulk: it is pending again\n");
-    fixed.migrator().apply(&mut conn).unwrap();
-    let state: String =
-        conn.query_row("SELECT state FROM strata_migrations WHERE version = 2", [], |r| r.get(0)).unwrap();
-    assert_eq!(state, "applied");
 }
 
 #[test]

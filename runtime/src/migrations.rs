@@ -157,6 +157,18 @@ mod from_dir {
         }
     }
 
+    /// The dialect as strata-core names it, for [`LoadOptions`]:
+    /// `LoadOptions { dialect: strata::Dialect::Postgres.into(), ..Default::default() }`.
+    impl From<Dialect> for strata_core::Dialect {
+        fn from(dialect: Dialect) -> Self {
+            match dialect {
+                Dialect::Sqlite => strata_core::Dialect::Sqlite,
+                Dialect::Postgres => strata_core::Dialect::Postgres,
+                Dialect::Mysql => strata_core::Dialect::Mysql,
+            }
+        }
+    }
+
     /// strata-core's dialect as the runtime names it.
     fn dialect_of(dialect: strata_core::Dialect) -> Dialect {
         match dialect {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod db;
+
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use strata::Migrations;

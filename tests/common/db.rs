@@ -1,0 +1,396 @@
+//! One test body per property, run through every driver: SQLite, PostgreSQL (`postgres`,
+//! `tokio-postgres`, sqlx) and MariaDB/MySQL (`mysql`, sqlx). Each test gets its own database
+//! (a SQLite file, a PostgreSQL schema, a MySQL database) and drops it.
+//!
+//! PostgreSQL and MySQL tests need `STRATA_TEST_POSTGRES_URL` and `STRATA_TEST_MYSQL_URL`
+//! (`.ci/run` sets them); without them they say once that they were skipped, and pass.
+
+use super::Scratch;
+use mysql::prelude::Queryable;
+use std::io::Write as _;
+use std::str::FromStr;
+use std::sync::Once;
+use std::sync::atomic::{AtomicU32, Ordering};
+use strata::{Dialect, LoadOptions, Migrations, Migrator, Operation, Plan, RepairReport, Report, Status, Target};
+use tokio::runtime::Runtime;
+
+/// Calls one migrator operation on whichever connection `conn` is, blocking or async.
+macro_rules! on_conn {
+    ($runtime:expr, $conn:expr, |$c:ident| $blocking:expr, async $async_call:expr) => {
+        match $conn {
+            Conn::Sqlite($c) => $blocking,
+            Conn::Postgres($c) => $blocking,
+            Conn::Mysql($c) => $blocking,
+            Conn::TokioPostgres($c) => $runtime.block_on($async_call),
+            Conn::SqlxPostgres($c) => $runtime.block_on($async_call),
+            Conn::SqlxMysql($c) => $runtime.block_on($async_call),
+        }
+    };
+}
+
+pub const POSTGRES_URL: &str = "STRATA_TEST_POSTGRES_URL";
+pub const MYSQL_URL: &str = "STRATA_TEST_MYSQL_URL";
+
+/// Which client a test body runs through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Sqlite,
+    Postgres,
+    TokioPostgres,
+    SqlxPostgres,
+    Mysql,
+    SqlxMysql,
+}
+
+impl Via {
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Via::Sqlite => Dialect::Sqlite,
+            Via::Postgres | Via::TokioPostgres | Via::SqlxPostgres => Dialect::Postgres,
+            Via::Mysql | Via::SqlxMysql => Dialect::Mysql,
+        }
+    }
+}
+
+/// The connection a body migrates through.
+pub enum Conn {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::Client),
+    TokioPostgres(tokio_postgres::Client),
+    SqlxPostgres(sqlx::PgConnection),
+    Mysql(mysql::Conn),
+    SqlxMysql(sqlx::MySqlConnection),
+}
+
+/// How to reach one test's database: sendable to a thread, writable into a child's environment.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub via: Via,
+    pub name: String,
+    pub sqlite: std::path::PathBuf,
+}
+
+impl Endpoint {
+    /// A new connection, its async parts (if any) on `runtime`.
+    pub fn connect(&self, runtime: &Runtime) -> Conn {
+        let name = &self.name;
+        let postgres_config = || {
+            let mut config = tokio_postgres::Config::from_str(&url(POSTGRES_URL).unwrap()).unwrap();
+            config.options(&format!("-c search_path={name}"));
+            config
+        };
+        let mysql_opts = || {
+            mysql::OptsBuilder::from_opts(mysql::Opts::from_url(&url(MYSQL_URL).unwrap()).unwrap())
+                .db_name(Some(name.clone()))
+        };
+        match self.via {
+            Via::Sqlite => Conn::Sqlite(rusqlite::Connection::open(&self.sqlite).unwrap()),
+            Via::Postgres => Conn::Postgres(postgres::Config::from(postgres_config()).connect(postgres::NoTls).unwrap()),
+            Via::TokioPostgres => {
+                let (client, connection) = runtime.block_on(postgres_config().connect(tokio_postgres::NoTls)).unwrap();
+                runtime.spawn(connection);
+                Conn::TokioPostgres(client)
+            }
+            Via::SqlxPostgres => {
+                let options = sqlx::postgres::PgConnectOptions::from_str(&url(POSTGRES_URL).unwrap())
+                    .unwrap()
+                    .options([("search_path", name.as_str())]);
+                Conn::SqlxPostgres(runtime.block_on(sqlx::ConnectOptions::connect(&options)).unwrap())
+            }
+            Via::Mysql => Conn::Mysql(mysql::Conn::new(mysql_opts()).unwrap()),
+            Via::SqlxMysql => {
+                let options =
+                    sqlx::mysql::MySqlConnectOptions::from_str(&url(MYSQL_URL).unwrap()).unwrap().database(name);
+                Conn::SqlxMysql(runtime.block_on(sqlx::ConnectOptions::connect(&options)).unwrap())
+            }
+        }
+    }
+
+    /// The variables that carry it into a child process.
+    pub fn to_env(&self) -> [(&'static str, String); 3] {
+        [
+            ("STRATA_TEST_VIA", format!("{:?}", self.via)),
+            ("STRATA_TEST_NAME", self.name.clone()),
+            ("STRATA_TEST_SQLITE", self.sqlite.display().to_string()),
+        ]
+    }
+
+    /// The endpoint a parent process passed down, if this is such a child.
+    pub fn from_env() -> Option<Endpoint> {
+        let via = std::env::var("STRATA_TEST_VIA").ok()?;
+        let via = [Via::Sqlite, Via::Postgres, Via::TokioPostgres, Via::SqlxPostgres, Via::Mysql, Via::SqlxMysql]
+            .into_iter()
+            .find(|candidate| format!("{candidate:?}") == via)?;
+        Some(Endpoint {
+            via,
+            name: std::env::var("STRATA_TEST_NAME").ok()?,
+            sqlite: std::env::var_os("STRATA_TEST_SQLITE")?.into(),
+        })
+    }
+}
+
+/// A fresh runtime for one thread's async clients.
+pub fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// `apply` through `conn`, blocking or on `runtime`.
+pub fn apply(runtime: &Runtime, conn: &mut Conn, migrator: &Migrator<'_>) -> strata::Result<Report> {
+    on_conn!(runtime, conn, |c| migrator.apply(c), async migrator.apply_async(c))
+}
+
+/// A database of one test's own, the connection under test, and a second, plain connection
+/// (`admin`) for setting up and looking.
+pub struct Db {
+    pub via: Via,
+    pub scratch: Scratch,
+    /// The schema (PostgreSQL) or database (MySQL) this test owns.
+    pub name: String,
+    pub conn: Conn,
+    admin: Admin,
+    runtime: Runtime,
+}
+
+enum Admin {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::Client),
+    Mysql(mysql::Conn),
+}
+
+/// Runs `body` through `via`, or says once why it cannot.
+pub fn run(via: Via, body: impl FnOnce(&mut Db)) {
+    match Db::open(via) {
+        Some(mut db) => body(&mut db),
+        None => skipped(via),
+    }
+}
+
+fn skipped(via: Via) {
+    static POSTGRES: Once = Once::new();
+    static MYSQL: Once = Once::new();
+    let (once, var) = match via.dialect() {
+        Dialect::Postgres => (&POSTGRES, POSTGRES_URL),
+        _ => (&MYSQL, MYSQL_URL),
+    };
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests.
+    once.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "skipped: the {} tests, because {var} is not set", via.dialect());
+    });
+}
+
+fn url(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|url| !url.is_empty())
+}
+
+fn unique_name() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("strata_t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+impl Db {
+    pub fn open(via: Via) -> Option<Db> {
+        let runtime = runtime();
+        let scratch = Scratch::new();
+        let name = unique_name();
+        let admin = match via.dialect() {
+            Dialect::Sqlite => Admin::Sqlite(scratch.open()),
+            Dialect::Postgres => {
+                let mut admin = postgres::Client::connect(&url(POSTGRES_URL)?, postgres::NoTls).unwrap();
+                admin.batch_execute(&format!("CREATE SCHEMA {name}; SET search_path TO {name}")).unwrap();
+                Admin::Postgres(admin)
+            }
+            _ => {
+                let mut admin = mysql::Conn::new(mysql::Opts::from_url(&url(MYSQL_URL)?).unwrap()).unwrap();
+                admin.query_drop(format!("CREATE DATABASE {name}")).unwrap();
+                admin.query_drop(format!("USE {name}")).unwrap();
+                Admin::Mysql(admin)
+            }
+        };
+        let mut db = Db { via, conn: Conn::Sqlite(scratch.open()), scratch, name, admin, runtime };
+        db.conn = db.connect();
+        Some(db)
+    }
+
+    /// Another connection to this test's database, through the same client.
+    pub fn connect(&self) -> Conn {
+        self.endpoint().connect(&self.runtime)
+    }
+
+    /// Where this test's database is, for other threads and processes.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint { via: self.via, name: self.name.clone(), sqlite: self.scratch.db() }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.via.dialect()
+    }
+
+    /// Writes `files` into the folder `name` (replacing it) and loads it for this database.
+    pub fn migrations_in(&self, name: &str, files: &[(&str, &str)]) -> Migrations {
+        let folder = self.scratch.dir.path().join(name);
+        let _ = std::fs::remove_dir_all(&folder);
+        super::write_files(&folder, files);
+        let options = LoadOptions { dialect: self.dialect().into(), ..LoadOptions::default() };
+        Migrations::from_dir_with(&folder, &options).unwrap_or_else(|problems| panic!("{problems}"))
+    }
+
+    pub fn migrations(&self, files: &[(&str, &str)]) -> Migrations {
+        self.migrations_in("m", files)
+    }
+
+    /// Runs `sql` (one statement) on the admin connection.
+    pub fn execute(&mut self, sql: &str) {
+        match &mut self.admin {
+            Admin::Sqlite(conn) => conn.execute_batch(sql).unwrap(),
+            Admin::Postgres(client) => client.batch_execute(sql).unwrap(),
+            Admin::Mysql(conn) => conn.query_drop(sql).unwrap(),
+        }
+    }
+
+    /// The integer `sql` returns (`SELECT count(*) …`).
+    pub fn count(&mut self, sql: &str) -> i64 {
+        match &mut self.admin {
+            Admin::Sqlite(conn) => conn.query_row(sql, [], |row| row.get(0)).unwrap(),
+            Admin::Postgres(client) => client.query_one(sql, &[]).unwrap().get(0),
+            Admin::Mysql(conn) => conn.query_first::<i64, _>(sql).unwrap().unwrap(),
+        }
+    }
+
+    /// The rows of `sql` as text, each column rendered.
+    pub fn texts(&mut self, sql: &str) -> Vec<String> {
+        match &mut self.admin {
+            Admin::Sqlite(conn) => {
+                let mut statement = conn.prepare(sql).unwrap();
+                statement.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+            }
+            Admin::Postgres(client) => client.query(sql, &[]).unwrap().iter().map(|row| row.get(0)).collect(),
+            Admin::Mysql(conn) => conn.query::<String, _>(sql).unwrap(),
+        }
+    }
+
+    /// This test's tables, sorted, without strata's own.
+    pub fn tables(&mut self) -> Vec<String> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'strata_%' ORDER BY name".to_owned(),
+            Dialect::Postgres => format!("SELECT table_name::TEXT FROM information_schema.tables WHERE table_schema = '{}' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'strata_%' ORDER BY 1", self.name),
+            _ => format!("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = '{}' AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'strata\\_%' ORDER BY 1", self.name),
+        };
+        self.texts(&sql)
+    }
+
+    /// The versions the tracking table records, in order.
+    pub fn recorded(&mut self) -> Vec<i64> {
+        let sql = "SELECT version FROM strata_migrations ORDER BY version";
+        match &mut self.admin {
+            Admin::Sqlite(conn) => {
+                let mut statement = conn.prepare(sql).unwrap();
+                statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+            }
+            Admin::Postgres(client) => client.query(sql, &[]).unwrap().iter().map(|row| row.get(0)).collect(),
+            Admin::Mysql(conn) => conn.query(sql).unwrap(),
+        }
+    }
+
+    /// Whether the tracking table is missing (nothing was written).
+    pub fn recorded_table_missing(&mut self) -> bool {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "SELECT count(*) FROM sqlite_master WHERE name LIKE 'strata%'".to_owned(),
+            _ => format!(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = '{}' AND table_name LIKE 'strata%'",
+                self.name
+            ),
+        };
+        self.count(&sql) == 0
+    }
+
+    /// A statement that takes a while, in this dialect: for runs that must overlap.
+    pub fn slow_statement(&self) -> &'static str {
+        match self.dialect() {
+            Dialect::Sqlite => "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 20000) SELECT count(*) FROM n",
+            Dialect::Postgres => "SELECT pg_sleep(0.02)",
+            _ => "DO SLEEP(0.02)",
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        match &mut self.admin {
+            Admin::Sqlite(_) => {}
+            Admin::Postgres(client) => {
+                let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
+            }
+            Admin::Mysql(conn) => {
+                let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS {name}"));
+            }
+        }
+    }
+}
+
+/// The migrator's operations on this test's connection under test.
+impl Db {
+    pub fn apply(&mut self, migrator: &Migrator<'_>) -> strata::Result<Report> {
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.apply(c), async migrator.apply_async(c))
+    }
+
+    pub fn apply_to(&mut self, migrator: &Migrator<'_>, target: impl Into<Target>) -> strata::Result<Report> {
+        let target = target.into();
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.apply_to(c, target), async migrator.apply_to_async(c, target))
+    }
+
+    pub fn rollback_to(&mut self, migrator: &Migrator<'_>, target: impl Into<Target>) -> strata::Result<Report> {
+        let target = target.into();
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.rollback_to(c, target), async migrator.rollback_to_async(c, target))
+    }
+
+    pub fn status(&mut self, migrator: &Migrator<'_>) -> strata::Result<Status> {
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.status(c), async migrator.status_async(c))
+    }
+
+    pub fn plan(&mut self, migrator: &Migrator<'_>, operation: Operation) -> strata::Result<Plan> {
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.plan(c, operation), async migrator.plan_async(c, operation))
+    }
+
+    pub fn verify(&mut self, migrator: &Migrator<'_>) -> strata::Result<()> {
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.verify(c), async migrator.verify_async(c))
+    }
+
+    pub fn repair(&mut self, migrator: &Migrator<'_>) -> strata::Result<RepairReport> {
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.repair(c), async migrator.repair_async(c))
+    }
+
+    pub fn baseline(&mut self, migrator: &Migrator<'_>, target: impl Into<Target>) -> strata::Result<Report> {
+        let target = target.into();
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.baseline(c, target), async migrator.baseline_async(c, target))
+    }
+
+    /// `apply` on another connection of this test's database, on this thread.
+    pub fn apply_on(&self, conn: &mut Conn, migrator: &Migrator<'_>) -> strata::Result<Report> {
+        apply(&self.runtime, conn, migrator)
+    }
+}
+
+/// Generates, for each property, one test per client, all running the same body.
+#[macro_export]
+macro_rules! on_every_database {
+    ($(fn $name:ident($db:ident: &mut Db) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn body($db: &mut $crate::common::db::Db) $body
+            #[test]
+            fn sqlite() { $crate::common::db::run($crate::common::db::Via::Sqlite, body) }
+            #[test]
+            fn postgres() { $crate::common::db::run($crate::common::db::Via::Postgres, body) }
+            #[test]
+            fn tokio_postgres() { $crate::common::db::run($crate::common::db::Via::TokioPostgres, body) }
+            #[test]
+            fn sqlx_postgres() { $crate::common::db::run($crate::common::db::Via::SqlxPostgres, body) }
+            #[test]
+            fn mysql() { $crate::common::db::run($crate::common::db::Via::Mysql, body) }
+            #[test]
+            fn sqlx_mysql() { $crate::common::db::run($crate::common::db::Via::SqlxMysql, body) }
+        }
+    )*};
+}
