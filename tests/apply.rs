@@ -185,6 +185,33 @@ on_every_database! {
         assert_eq!(db.tables(), ["posts", "schema_history", "schema_history_state", "tags", "users"]);
     }
 
+    fn the_tracking_table_stays_where_the_run_started_or_where_it_is_named(db: &mut Db) {
+        let (create, switch, drop) = match db.dialect() {
+            Dialect::Sqlite => return, // one schema, `main`
+            Dialect::Postgres => ("CREATE SCHEMA", "SET search_path TO", "DROP SCHEMA {} CASCADE"),
+            _ => ("CREATE DATABASE", "USE", "DROP DATABASE {}"),
+        };
+        let elsewhere = format!("{}_elsewhere", db.name);
+        db.execute(&format!("{create} {elsewhere}"));
+        let migrations = db.migrations(&[
+            ("0001_a.sql", "CREATE TABLE a (x INTEGER);"),
+            ("0002_switch.sql", &format!("{switch} {elsewhere};")),
+            ("0003_c.sql", "CREATE TABLE c (x INTEGER);"),
+        ]);
+        db.apply(&migrations.migrator()).unwrap();
+        assert_eq!(db.recorded(), [1, 2, 3], "every row in the schema the run started in");
+        let strata_tables_elsewhere = format!(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '{elsewhere}' AND table_name LIKE 'strata%'"
+        );
+        assert_eq!(db.count(&strata_tables_elsewhere), 0);
+        // Named with its schema, it lands there whatever the connection's.
+        let named = format!("{elsewhere}.history");
+        let other = db.migrations_in("other", &[("0001_noop.sql", "SELECT 1;")]);
+        db.apply(&other.migrator().table(named.clone())).unwrap();
+        assert_eq!(db.count(&format!("SELECT count(*) FROM {named}")), 1);
+        db.execute(&drop.replace("{}", &elsewhere));
+    }
+
     fn a_set_for_another_database_is_refused_before_anything_runs(db: &mut Db) {
         let other = match db.dialect() {
             Dialect::Sqlite => strata::Dialect::Postgres,

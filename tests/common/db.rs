@@ -85,7 +85,9 @@ impl Endpoint {
         };
         match self.via {
             Via::Sqlite => Conn::Sqlite(rusqlite::Connection::open(&self.sqlite).unwrap()),
-            Via::Postgres => Conn::Postgres(postgres::Config::from(postgres_config()).connect(postgres::NoTls).unwrap()),
+            Via::Postgres => {
+                Conn::Postgres(postgres::Config::from(postgres_config()).connect(postgres::NoTls).unwrap())
+            }
             Via::TokioPostgres => {
                 let (client, connection) = runtime.block_on(postgres_config().connect(tokio_postgres::NoTls)).unwrap();
                 runtime.spawn(connection);
@@ -306,7 +308,9 @@ impl Db {
     /// A statement that takes a while, in this dialect: for runs that must overlap.
     pub fn slow_statement(&self) -> &'static str {
         match self.dialect() {
-            Dialect::Sqlite => "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 20000) SELECT count(*) FROM n",
+            Dialect::Sqlite => {
+                "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 20000) SELECT count(*) FROM n"
+            }
             Dialect::Postgres => "SELECT pg_sleep(0.02)",
             _ => "DO SLEEP(0.02)",
         }
