@@ -13,6 +13,8 @@ mod strata {
 
 fn main() {
     strata::build::watch("migrations");
+    strata::build::watch("examples/migrations-postgres");
+    strata::build::watch("examples/migrations-mysql");
     strata::build::watch("ui-tests/fixtures");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/build.rs");

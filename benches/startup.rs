@@ -1,9 +1,10 @@
 //! The call every application makes at every start: `apply` on an up-to-date database. It must
 //! cost one small query whatever the number of migrations; the full check (every row read and
-//! compared) is what it saves.
+//! compared) is what it saves. On PostgreSQL (when `STRATA_TEST_POSTGRES_URL` is set) it is
+//! measured beside its floor, a one-row `SELECT` on the same connection.
 //!
 //! ```text
-//! cargo bench --bench startup
+//! STRATA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench startup
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing benchmark panics
@@ -17,12 +18,17 @@ fn main() {
 
 /// `count` one-table migrations, loaded the way a development build loads them.
 fn migrations(count: usize) -> (tempfile::TempDir, Migrations) {
+    migrations_for(count, strata::Dialect::Sqlite)
+}
+
+fn migrations_for(count: usize, dialect: strata::Dialect) -> (tempfile::TempDir, Migrations) {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..count {
         let sql = format!("CREATE TABLE t_{i}(id INTEGER PRIMARY KEY, name TEXT);");
         std::fs::write(dir.path().join(format!("{:05}_t{i}.sql", i + 1)), sql).unwrap();
     }
-    let migrations = Migrations::from_dir(dir.path()).unwrap();
+    let options = strata::LoadOptions { dialect: dialect.into(), ..Default::default() };
+    let migrations = Migrations::from_dir_with(dir.path(), &options).unwrap();
     (dir, migrations)
 }
 
@@ -49,4 +55,35 @@ fn verify_every_row(bencher: divan::Bencher<'_, '_>, count: usize) {
     let (dir, migrations) = migrations(count);
     let mut conn = applied(&migrations, &dir);
     bencher.bench_local(|| migrations.migrator().verify(&mut conn).unwrap());
+}
+
+/// A PostgreSQL connection in a fresh schema of its own, or `None` without a server to use.
+fn postgres(schema: &str) -> Option<postgres::Client> {
+    let url = std::env::var("STRATA_TEST_POSTGRES_URL").ok()?;
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path TO {schema}"
+        ))
+        .unwrap();
+    Some(client)
+}
+
+/// The no-op start on PostgreSQL: one query of the stored digest, one round trip.
+#[divan::bench(args = SIZES)]
+fn postgres_apply_up_to_date(bencher: divan::Bencher<'_, '_>, count: usize) {
+    let schema = format!("strata_bench_{count}");
+    let Some(mut client) = postgres(&schema) else { return };
+    let (_dir, migrations) = migrations_for(count, strata::Dialect::Postgres);
+    migrations.migrator().apply(&mut client).unwrap();
+    bencher.bench_local(|| assert!(migrations.migrator().apply(&mut client).unwrap().up_to_date));
+    client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+}
+
+/// The floor: the cheapest query a start-up could make, on the same kind of connection.
+#[divan::bench]
+fn postgres_select_one(bencher: divan::Bencher<'_, '_>) {
+    let Some(mut client) = postgres("strata_bench_floor") else { return };
+    bencher.bench_local(|| client.query_one("SELECT 1", &[]).unwrap());
+    client.batch_execute("DROP SCHEMA strata_bench_floor CASCADE").unwrap();
 }

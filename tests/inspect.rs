@@ -47,9 +47,7 @@ on_every_database! {
         // A newer binary's migration, and an edit of 0002.
         let future = db.migrations_in("future", &[("0009_future.sql", "SELECT 1;")]);
         db.baseline(&future.migrator().table("other"), 9).unwrap();
-        db.execute(&format!(
-            "INSERT INTO strata_migrations SELECT * FROM other WHERE version = 9"
-        ));
+        db.execute("INSERT INTO strata_migrations SELECT * FROM other WHERE version = 9");
         db.execute(&format!(
             "UPDATE strata_migrations SET checksum = 'sha256:{}' WHERE version = 2",
             "1".repeat(64)

@@ -355,6 +355,9 @@ impl Migrator<'_> {
 /// dereferences to it: a deadpool or bb8 object, sqlx's `PoolConnection` (by value or as
 /// `&mut *conn`). The futures are `Send`. They are the blocking operations' twins: the same
 /// checks, the same errors.
+// Not `async fn`: the signatures promise `Send`, so that the compiler checks it here rather
+// than in each application that spawns the future.
+#[allow(clippy::manual_async_fn)]
 impl Migrator<'_> {
     /// [`apply`](Self::apply), async.
     ///

@@ -76,7 +76,7 @@ impl Endpoint {
         let name = &self.name;
         let postgres_config = || {
             let mut config = tokio_postgres::Config::from_str(&url(POSTGRES_URL).unwrap()).unwrap();
-            config.options(&format!("-c search_path={name}"));
+            config.options(format!("-c search_path={name}"));
             config
         };
         let mysql_opts = || {

@@ -1,7 +1,14 @@
 //! Helpers shared by the integration tests: migration folders written at test time, loaded the
 //! way an application in development would (`Migrations::from_dir`), and SQLite files.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::result_large_err,
+    clippy::large_enum_variant
+)]
 
 pub mod db;
 

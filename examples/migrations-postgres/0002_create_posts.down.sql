@@ -1,0 +1,2 @@
+DROP INDEX posts_user_id;
+DROP TABLE posts;

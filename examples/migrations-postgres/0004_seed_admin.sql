@@ -1,0 +1,2 @@
+-- strata:irreversible
+INSERT INTO users (email) VALUES ('admin@example.com');
