@@ -184,7 +184,9 @@ pub trait Driver {
 /// `PgConnection` and `MySqlConnection` (each behind its feature), and by you for any other.
 ///
 /// [`Driver`]'s methods, returning `Send` futures so that a migration can run on any executor's
-/// worker thread.
+/// worker thread. strata awaits nothing but these: while it waits for another migrator's lease it
+/// sleeps on the server (`pg_sleep`, MySQL's `SLEEP`), so that no executor thread is blocked (on
+/// SQLite, which has no such function, it sleeps on the calling thread).
 pub trait AsyncDriver: Send {
     /// The SQL this connection speaks.
     fn dialect(&self) -> Dialect;
