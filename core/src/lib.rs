@@ -8,7 +8,7 @@
 //! | stage | module (private; its items are re-exported here) |
 //! | --- | --- |
 //! | list the folder, parse names, group files | `discover` (on `names`) |
-//! | read, normalise, checksum, split, directives, statement rules | `assemble` (on `lexer`, `directive`, `transaction_rules`) |
+//! | read, normalise, checksum, split, directives, statement rules | `assemble` (on `lexer`, `directive`, `transaction_rules` on `tokens`) |
 //! | resolve dependencies, order | `order` (on `graph`) |
 //! | all of it | [`load`], [`load_dir`] |
 //! | the SQLite dry run (feature `dry-run`) | `dry_run` |
@@ -29,6 +29,7 @@ mod names;
 mod order;
 mod problem;
 mod suggest;
+mod tokens;
 mod transaction_rules;
 pub mod watch;
 

@@ -15,6 +15,16 @@ use crate::tracking::State;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+/// Awaits `work` (a future that borrows `session`) holding `migrator`'s lock, and releases the
+/// lock on every exit: success, error, panic.
+macro_rules! locked {
+    ($migrator:expr, $session:ident, $work:expr) => {{
+        let held = $session.acquire($migrator.lock, $migrator.lock_timeout).await?;
+        let outcome = catch_unwind($work).await;
+        $session.release_after(held, outcome).await
+    }};
+}
+
 impl Migrator<'_> {
     /// A session on `db`, once the dialects agree and the table name is valid.
     async fn session<'d, D: AsyncDriver + ?Sized>(&self, db: &'d mut D) -> Result<Session<'d, D>> {
@@ -43,9 +53,7 @@ impl Migrator<'_> {
             });
         }
         session.pin_schema().await?;
-        let held = session.acquire(self.lock, self.lock_timeout).await?;
-        let outcome = catch_unwind(self.apply_locked(&mut session, last)).await;
-        let mut report = session.release_after(held, outcome).await?;
+        let mut report = locked!(self, session, self.apply_locked(&mut session, last))?;
         report.duration = started.elapsed();
         Ok(report)
     }
@@ -242,9 +250,7 @@ impl Migrator<'_> {
         let mut session = self.session(db).await?;
         let keep = self.last_position(&target)?;
         session.pin_schema().await?;
-        let held = session.acquire(self.lock, self.lock_timeout).await?;
-        let outcome = catch_unwind(self.rollback_locked(&mut session, keep)).await;
-        let mut report = session.release_after(held, outcome).await?;
+        let mut report = locked!(self, session, self.rollback_locked(&mut session, keep))?;
         report.duration = started.elapsed();
         Ok(report)
     }
@@ -405,9 +411,7 @@ impl Migrator<'_> {
     pub(crate) async fn run_repair<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<RepairReport> {
         let mut session = self.session(db).await?;
         session.pin_schema().await?;
-        let held = session.acquire(self.lock, self.lock_timeout).await?;
-        let outcome = catch_unwind(self.repair_locked(&mut session)).await;
-        session.release_after(held, outcome).await
+        locked!(self, session, self.repair_locked(&mut session))
     }
 
     async fn repair_locked<D: AsyncDriver + ?Sized>(&self, s: &mut Session<'_, D>) -> Result<RepairReport> {
@@ -442,9 +446,7 @@ impl Migrator<'_> {
         let mut session = self.session(db).await?;
         let Some(last) = self.last_position(&target)? else { return Ok(Report::default()) };
         session.pin_schema().await?;
-        let held = session.acquire(self.lock, self.lock_timeout).await?;
-        let outcome = catch_unwind(self.baseline_locked(&mut session, last)).await;
-        let mut report = session.release_after(held, outcome).await?;
+        let mut report = locked!(self, session, self.baseline_locked(&mut session, last))?;
         report.duration = started.elapsed();
         Ok(report)
     }
