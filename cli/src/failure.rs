@@ -1,0 +1,56 @@
+//! Why a command stopped, and the exit status that says so.
+
+use std::fmt;
+
+/// What ends a command early.
+#[derive(Debug)]
+pub enum Failure {
+    /// Problems were found and printed (exit 1).
+    Problems,
+    /// The runtime refused or a migration failed (exit 1).
+    Migration(Box<strata_runtime::Error>),
+    /// A usage, folder or connection error (exit 2), with what to do next.
+    Usage(String),
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure::Usage(message.into())
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Problems => 1,
+            // strata's own statements failing is the database's trouble, not the migrations'.
+            Failure::Migration(error) if matches!(**error, strata_runtime::Error::Database { .. }) => 2,
+            Failure::Migration(_) => 1,
+            Failure::Usage(_) => 2,
+        }
+    }
+}
+
+impl From<strata_runtime::Error> for Failure {
+    fn from(error: strata_runtime::Error) -> Self {
+        Failure::Migration(Box::new(error))
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Problems => f.write_str("problems found"),
+            Failure::Migration(error) => {
+                write!(f, "{error}")?;
+                let mut cause = std::error::Error::source(&**error);
+                while let Some(error) = cause {
+                    write!(f, "\n  caused by: {error}")?;
+                    cause = error.source();
+                }
+                Ok(())
+            }
+            Failure::Usage(message) => f.write_str(message),
+        }
+    }
+}
+
+pub type Outcome = Result<(), Failure>;

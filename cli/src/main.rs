@@ -1,0 +1,115 @@
+//! `strata`: create, check, inspect and apply migrations from a terminal, with the rules and
+//! messages of `embed_migrations!` (strata-core) and the runtime's operations and drivers.
+
+mod args;
+mod commands;
+mod database;
+mod diagnostics;
+mod failure;
+mod folder;
+
+use args::{Cli, Command, DbArgs};
+use clap::Parser;
+use commands::new::{NewMigration, Numbering};
+use failure::{Failure, Outcome};
+use folder::Folder;
+use std::process::ExitCode;
+use strata_runtime::{Migrations, Operation, Target};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if !matches!(failure, Failure::Problems) {
+                let style = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into())).bold();
+                anstream::eprintln!("{style}error{style:#}: {failure}");
+            }
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// The folder's migrations and a connection to `db`, in the dialect the URL names.
+fn open(cli_folder: &args::FolderArgs, db: &DbArgs) -> Result<(Migrations, database::Database), Failure> {
+    let folder = Folder::new(cli_folder, Some(database::dialect_of(&db.db)))?;
+    let migrations = folder.migrations()?;
+    let database = database::connect(&db.db)?;
+    Ok((migrations, database))
+}
+
+fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::New { name, reversible, no_transaction, sequential, timestamp } => {
+            let numbering = match (sequential, timestamp) {
+                (true, _) => Numbering::Sequential,
+                (_, true) => Numbering::Timestamp,
+                _ => Numbering::Folder,
+            };
+            let folder = Folder::new(&cli.folder, None)?;
+            commands::new::new(&folder, &NewMigration { name: &name, reversible, no_transaction, numbering })
+        }
+        Command::Check { no_dry_run, no_verify_down, json } => {
+            commands::check::check(&Folder::new(&cli.folder, None)?, !no_dry_run, !no_verify_down, json)
+        }
+        Command::Lock => todo!(),
+        Command::Graph { format, db, table } => {
+            let folder = Folder::new(&cli.folder, db.as_deref().map(database::dialect_of))?;
+            let loaded = folder.load();
+            let Some(set) = loaded.set.filter(|_| loaded.problems.is_empty()) else {
+                diagnostics::print(&loaded.problems, &folder.dir, &folder.shown_as);
+                return Err(Failure::Problems);
+            };
+            let applied = match db {
+                Some(url) => {
+                    let migrations = folder.migrations()?;
+                    let mut database = database::connect(&url)?;
+                    let migrator = migrations.migrator().table(table);
+                    let status = on_database!(&mut database, |conn| migrator.status(conn))?;
+                    Some(
+                        status
+                            .migrations
+                            .iter()
+                            .filter(|line| line.state != strata_runtime::MigrationState::Pending)
+                            .map(|line| line.id.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                }
+                None => None,
+            };
+            print!("{}", commands::graph::render(&set, applied.as_deref(), format));
+            Ok(())
+        }
+        Command::Status { db, json } => {
+            let (migrations, mut database) = open(&cli.folder, &db)?;
+            commands::inspect::status(&migrations.migrator().table(db.table), &migrations, &mut database, json)
+        }
+        Command::Verify { db, json } => {
+            let (migrations, mut database) = open(&cli.folder, &db)?;
+            commands::inspect::verify(&migrations.migrator().table(db.table), &mut database, json)
+        }
+        Command::Plan { db, to, down, json } => {
+            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let target = commands::target(to.as_deref());
+            let operation = if down { Operation::Rollback(target) } else { Operation::Apply(target) };
+            commands::run::plan(&migrations.migrator().table(db.table), &mut database, operation, json)
+        }
+        Command::Up { db, to } => {
+            let (migrations, mut database) = open(&cli.folder, &db)?;
+            commands::run::up(&migrations.migrator().table(db.table), &mut database, commands::target(to.as_deref()))
+        }
+        Command::Down { db, to, all, yes } => {
+            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let target = if all { Target::Empty } else { commands::target(to.as_deref()) };
+            commands::run::down(&migrations.migrator().table(db.table), &mut database, target, yes)
+        }
+        Command::Repair { db } => {
+            let (migrations, mut database) = open(&cli.folder, &db)?;
+            commands::run::repair(&migrations.migrator().table(db.table), &mut database)
+        }
+        Command::Baseline { db, migration } => {
+            let (migrations, mut database) = open(&cli.folder, &db)?;
+            commands::run::baseline(&migrations.migrator().table(db.table), &mut database, &migration)
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! The built `strata` binary, run as a user runs it: on temporary folders and SQLite files (and
+//! on PostgreSQL and MariaDB when `STRATA_TEST_POSTGRES_URL` / `STRATA_TEST_MYSQL_URL` are set),
+//! its output and exit status asserted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace, where the sample folders and ui-test fixtures are.
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `strata args…` in `cwd`, without colour and without `DATABASE_URL`.
+fn strata(cwd: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (file, text) in files {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> =
+        walk(dir).into_iter().map(|p| p.strip_prefix(dir).unwrap().display().to_string()).collect();
+    files.sort();
+    files
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|entry| {
+            let path = entry.unwrap().path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
+}
+
+#[test]
+fn new_follows_the_folder_s_layout_and_numbering() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = strata(dir.path(), &["new", "create_users", "--reversible"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "created migrations/0001_create_users.sql\ncreated migrations/0001_create_users.down.sql\n");
+    strata(dir.path(), &["new", "add_posts", "--no-transaction"]);
+    let up = std::fs::read_to_string(dir.path().join("migrations/0002_add_posts.sql")).unwrap();
+    assert!(up.starts_with("-- add posts: what it changes, and why.\n"), "{up}");
+    assert!(up.contains("\n-- strata:no-transaction\n"), "{up}");
+    assert_eq!(
+        listing(&dir.path().join("migrations")),
+        ["0001_create_users.down.sql", "0001_create_users.sql", "0002_add_posts.sql"]
+    );
+    // What `new` writes passes `check`.
+    assert_eq!(strata(dir.path(), &["check"]).code, 0);
+
+    // Each layout as its tool names it.
+    type Files<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Files<'_>, &[&str], &str); 5] = [
+        (&[("0009_a.up.sql", "SELECT 1;"), ("0009_a.down.sql", "SELECT 1;")], &["--reversible"], "0010_b.up.sql"),
+        (&[("20240101120000_a.sql", "SELECT 1;")], &[], "2026"),
+        (&[("2024-01-01-120000_a/up.sql", "SELECT 1;")], &["--reversible"], "_b/down.sql"),
+        (&[("01-a/up.sql", "SELECT 1;")], &[], "02-b/up.sql"),
+        (&[("V7__a.sql", "SELECT 1;")], &["--reversible"], "U8__b.sql"),
+    ];
+    for (files, flags, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("migrations"), files);
+        let mut args = vec!["new", "b"];
+        args.extend_from_slice(flags);
+        let run = strata(dir.path(), &args);
+        assert_eq!(run.code, 0, "{files:?}: {}", run.stderr);
+        assert!(run.stdout.lines().any(|line| line.contains(expected)), "{files:?}: {}", run.stdout);
+        assert_eq!(strata(dir.path(), &["check", "--no-dry-run"]).code, 0, "{files:?}: the new file reads back");
+    }
+    // `--sequential` in a timestamped folder, `--timestamp` in a numbered one.
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("migrations"), &[("20240101120000_a.sql", "SELECT 1;")]);
+    assert!(strata(dir.path(), &["new", "b", "--sequential"]).stdout.contains("20240101120001_b.sql"));
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("migrations"), &[("0001_a.sql", "SELECT 1;")]);
+    let run = strata(dir.path(), &["new", "b", "--timestamp"]);
+    assert!(run.stdout.starts_with("created migrations/2") && run.stdout.ends_with("_b.sql\n"), "{}", run.stdout);
+}
+
+#[test]
+fn new_refuses_names_that_would_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["add orders", "add-orders", "", "../x"] {
+        let run = strata(dir.path(), &["new", bad]);
+        assert_eq!(run.code, 2, "{bad}");
+        assert!(run.stderr.contains("cannot name a migration"), "{bad}: {}", run.stderr);
+    }
+    assert!(!dir.path().join("migrations").exists());
+}
+
+/// `check` on a fixture of the ui-tests, from the workspace as the macro sees it.
+fn check(fixture: &str, extra: &[&str]) -> Run {
+    let dir = format!("ui-tests/fixtures/{fixture}");
+    let mut args = vec!["check", "--dir", &dir];
+    args.extend_from_slice(extra);
+    strata(&workspace(), &args)
+}
+
+#[test]
+fn check_prints_rustc_style_diagnostics() {
+    for (fixture, extra) in [
+        ("two-bad-files", &[][..]),
+        ("every-problem-at-once", &[]),
+        ("dry-run-hints", &[]),
+        ("near-misses", &[]),
+        ("three-node-cycle", &[]),
+        ("statement-rules-postgres", &["--dialect", "postgres"]),
+    ] {
+        let run = check(fixture, extra);
+        assert_eq!(run.code, 1, "{fixture}");
+        assert_eq!(run.stdout, "");
+        insta::assert_snapshot!(fixture, run.stderr);
+    }
+    let run = check("pass-flat", &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(run.stdout, "ui-tests/fixtures/pass-flat: 5 migration(s), no problems\n");
+}
+
+#[test]
+fn check_json_has_the_documented_shape() {
+    let run = check("two-bad-files", &["--json"]);
+    assert_eq!(run.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["folder"], "ui-tests/fixtures/two-bad-files");
+    let first = &json["problems"][0];
+    assert_eq!(first["file"], "ui-tests/fixtures/two-bad-files/0001_a.sql");
+    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(2), Some(8)));
+    assert_eq!(first["message"], "unterminated string");
+    assert!(first["help"].as_str().unwrap().starts_with("close the string"));
+    let ok = check("pass-flat", &["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&ok.stdout).unwrap();
+    assert_eq!((json["migrations"].as_u64(), json["problems"].as_array().map(Vec::len)), (Some(5), Some(0)));
+}
+
+/// The macro's arguments in one ui-test invocation that `check` can take as flags.
+fn flags_of(invocation: &str) -> Option<(String, Vec<String>)> {
+    let path = invocation.split('"').nth(1)?.to_owned();
+    // An argument `check` has no flag for is a case about the macro's arguments.
+    let keys = invocation.split(',').skip(1).filter_map(|part| part.split_once('=')).map(|(key, _)| key.trim());
+    if keys.clone().any(|key| !["dialect", "dry_run", "verify_down", "ignore"].contains(&key)) {
+        return None;
+    }
+    let mut flags = Vec::new();
+    if let Some(dialect) = invocation.split("dialect = \"").nth(1).and_then(|rest| rest.split('"').next()) {
+        flags.extend(["--dialect".to_owned(), dialect.to_owned()]);
+    }
+    if invocation.contains("dry_run = false") {
+        flags.push("--no-dry-run".to_owned());
+    }
+    if invocation.contains("verify_down = false") {
+        flags.push("--no-verify-down".to_owned());
+    }
+    if let Some(list) = invocation.split("ignore = [").nth(1).and_then(|rest| rest.split(']').next()) {
+        for pattern in list.split('"').skip(1).step_by(2) {
+            flags.extend(["--ignore".to_owned(), pattern.to_owned()]);
+        }
+    }
+    Some((path, flags))
+}
+
+/// `check` and the macro say the same, from the same code: for every ui-test whose folder is a
+/// fixture, the errors `check` prints are the compile errors trybuild pinned.
+#[test]
+fn check_reports_what_the_macro_reports_for_every_fixture() {
+    let root = workspace();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(root.join("ui-tests")).unwrap() {
+        let case = entry.unwrap().path();
+        if case.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&case).unwrap();
+        let invocations: Option<Vec<(String, Vec<String>)>> =
+            source.split("embed_migrations!(").skip(1).map(|rest| flags_of(rest.split(')').next()?)).collect();
+        let Some(invocations) = invocations else { continue };
+        if invocations.is_empty() || !invocations.iter().all(|(path, _)| root.join(path).is_dir()) {
+            continue; // a case about the macro's arguments, not a folder
+        }
+        let Ok(stderr) = std::fs::read_to_string(case.with_extension("stderr")) else { continue };
+        let mut expected: Vec<&str> = stderr.lines().filter_map(|line| line.strip_prefix("error: ")).collect();
+        let mut reported = Vec::new();
+        let mut about_arguments = false;
+        for (path, flags) in &invocations {
+            let mut args = vec!["check", "--json", "--dir", path];
+            args.extend(flags.iter().map(String::as_str));
+            let run = strata(&root, &args);
+            if run.code == 2 {
+                about_arguments = true; // `dialect = "oracle"`: a usage error for the command
+                break;
+            }
+            let json: serde_json::Value = serde_json::from_str(&run.stdout)
+                .unwrap_or_else(|error| panic!("{}: {error}: {}", case.display(), run.stderr));
+            for problem in json["problems"].as_array().unwrap() {
+                let message = problem["message"].as_str().unwrap().lines().next().unwrap_or_default().to_owned();
+                reported.push(match (problem["file"].as_str(), problem["line"].as_u64()) {
+                    (Some(file), Some(line)) => format!("{file}:{line}:{}: {message}", problem["column"]),
+                    (Some(file), None) => format!("{file}: {message}"),
+                    _ => message,
+                });
+            }
+        }
+        if about_arguments {
+            continue;
+        }
+        expected.sort_unstable();
+        reported.sort_unstable();
+        assert_eq!(reported, expected, "{}", case.display());
+        compared += 1;
+    }
+    assert!(compared >= 30, "only {compared} cases compared");
+}
+
+#[test]
+fn a_sqlite_database_from_status_to_down() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("migrations"),
+        &[
+            ("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);"),
+            ("0001_users.down.sql", "DROP TABLE users;"),
+            ("0002_posts.sql", "-- strata:depends-on 1\nCREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER);"),
+            ("0002_posts.down.sql", "DROP TABLE posts;"),
+        ],
+    );
+    let db = ["--db", "sqlite:app.db"];
+    let with = |args: &[&'static str]| [args, &db[..]].concat();
+    let status = strata(dir.path(), &with(&["status"]));
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(status.stdout.contains("      1  0001_users  pending"), "{}", status.stdout);
+    assert!(status.stdout.ends_with("0 applied, 2 pending\n"), "{}", status.stdout);
+
+    let plan = strata(dir.path(), &with(&["plan", "--to", "0001_users"]));
+    assert_eq!(plan.stdout, "-- up 0001_users (0001_users.sql)\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n");
+    let up = strata(dir.path(), &with(&["up"]));
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    assert!(
+        up.stdout.starts_with("applied 0001_users in "),
+        "one plain line a migration off a terminal: {}",
+        up.stdout
+    );
+    assert!(up.stdout.contains("\napplied 2 migration(s) in "), "{}", up.stdout);
+    assert!(strata(dir.path(), &with(&["up"])).stdout.starts_with("nothing to do: 2 migration(s) already applied"));
+
+    let status = strata(dir.path(), &with(&["status", "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(json["migrations"][1]["id"], "0002_posts");
+    assert_eq!(json["migrations"][1]["state"], "applied");
+    assert!(json["migrations"][1]["applied_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(json["summary"]["applied"], 2);
+    assert_eq!(strata(dir.path(), &with(&["verify"])).stdout, "the database agrees with the folder\n");
+
+    // An edit is found by verify (exit 1), accepted by repair.
+    write(
+        &dir.path().join("migrations"),
+        &[(
+            "0002_posts.sql",
+            "-- strata:depends-on 1\nCREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER, title TEXT);",
+        )],
+    );
+    let verify = strata(dir.path(), &with(&["verify", "--json"]));
+    assert_eq!(verify.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&verify.stdout).unwrap();
+    assert_eq!(json["ok"], false);
+    assert!(json["error"].as_str().unwrap().contains("was edited after it was applied"));
+    assert!(strata(dir.path(), &with(&["status"])).stdout.contains("0002_posts  edited"));
+    assert!(strata(dir.path(), &with(&["repair"])).stdout.starts_with("accepted the edited script of 0002_posts"));
+
+    // Off a terminal, `down` wants `--yes`.
+    let refused = strata(dir.path(), &with(&["down", "--to", "1"]));
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    let down = strata(dir.path(), &with(&["down", "--all", "--yes"]));
+    assert_eq!(down.code, 0, "{}", down.stderr);
+    assert!(down.stdout.contains("rolled back 0002_posts in "), "{}", down.stdout);
+    assert!(strata(dir.path(), &with(&["status"])).stdout.ends_with("0 applied, 2 pending\n"));
+
+    let baseline = strata(dir.path(), &with(&["baseline", "0001_users"]));
+    assert_eq!(baseline.stdout, "recorded 0001_users as applied, without running it\n");
+}
+
+#[test]
+fn failures_have_their_exit_status_and_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("migrations"),
+        &[("0001_a.sql", "CREATE TABLE a (x INTEGER);"), ("0002_b.sql", "INSERT INTO nowhere VALUES (1);")],
+    );
+    let run = strata(dir.path(), &["up", "--db", "app.db"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: migration 0002_b (0002_b.sql) failed at statement 1 (line 1): no such table: nowhere"),
+        "{}",
+        run.stderr
+    );
+    let run = strata(dir.path(), &["status", "--db", "postgres://nobody@127.0.0.1:1/x"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot connect to postgres://nobody@127.0.0.1:1/x") && run.stderr.contains("DATABASE_URL"),
+        "{}",
+        run.stderr
+    );
+    let run = strata(dir.path(), &["status"]);
+    assert_eq!(run.code, 2, "no --db and no DATABASE_URL is a usage error");
+    let run = strata(dir.path(), &["check", "--dir", "nowhere"]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn graph_in_every_format() {
+    let root = workspace();
+    for format in ["text", "dot", "mermaid"] {
+        let run = strata(&root, &["graph", "--format", format]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        insta::assert_snapshot!(format!("graph-{format}"), run.stdout);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("app.db");
+    let db = db.to_str().unwrap();
+    assert_eq!(strata(&root, &["up", "--db", db, "--to", "2"]).code, 0);
+    let run = strata(&root, &["graph", "--db", db]);
+    assert!(
+        run.stdout.starts_with(
+            "[x]   1. 0001_create_users\n[x]   2. 0002_create_posts\n[ ]   3. 0003_post_search  <- 0002_create_posts\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The same commands on PostgreSQL and MariaDB, each in a database of its own.
+#[test]
+fn servers_from_up_to_down() {
+    for (var, dialect) in [("STRATA_TEST_POSTGRES_URL", "postgres"), ("STRATA_TEST_MYSQL_URL", "mysql")] {
+        let Ok(url) = std::env::var(var) else {
+            eprintln!("skipped: the {dialect} part, because {var} is not set");
+            continue;
+        };
+        let folder = format!("examples/migrations-{dialect}");
+        let scratch = format!("strata_cli_{}", std::process::id());
+        let url = scratch_database(&url, dialect, &scratch);
+        let root = workspace();
+        let run = |args: &[&str]| strata(&root, &[args, &["--dir", folder.as_str(), "--db", url.as_str()]].concat());
+        let up = run(&["up"]);
+        assert_eq!(up.code, 0, "{dialect}: {}", up.stderr);
+        assert!(up.stdout.contains("applied 4 migration(s)"), "{dialect}: {}", up.stdout);
+        assert!(run(&["status"]).stdout.ends_with("4 applied, 0 pending\n"));
+        assert_eq!(run(&["verify"]).code, 0);
+        let down = run(&["down", "--to", "0002_create_posts", "--yes"]);
+        assert_eq!(down.code, 1, "0004 is irreversible: {dialect}: {}", down.stdout);
+        assert!(down.stderr.contains("it is marked `strata:irreversible`"), "{}", down.stderr);
+        drop_database(&url, dialect, &scratch);
+    }
+}
+
+/// A URL to a fresh schema (PostgreSQL) or database (MySQL) named `name`.
+fn scratch_database(url: &str, dialect: &str, name: &str) -> String {
+    let status = match dialect {
+        "postgres" => Command::new("psql")
+            .args([url, "-qc", &format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}")])
+            .status(),
+        _ => Command::new("mariadb")
+            .args(["-h127.0.0.1", "-uroot", "-e", &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}")])
+            .status(),
+    };
+    assert!(status.unwrap().success());
+    match dialect {
+        "postgres" => format!("{url}?options=-c%20search_path%3D{name}"),
+        _ => format!("{}/{name}", url.rsplit_once('/').unwrap().0),
+    }
+}
+
+fn drop_database(url: &str, dialect: &str, name: &str) {
+    let _ = match dialect {
+        "postgres" => Command::new("psql")
+            .args([url.split('?').next().unwrap(), "-qc", &format!("DROP SCHEMA {name} CASCADE")])
+            .status(),
+        _ => Command::new("mariadb").args(["-h127.0.0.1", "-uroot", "-e", &format!("DROP DATABASE {name}")]).status(),
+    };
+}
