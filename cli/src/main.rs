@@ -52,7 +52,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Check { no_dry_run, no_verify_down, json } => {
             commands::check::check(&Folder::new(&cli.folder, None)?, !no_dry_run, !no_verify_down, json)
         }
-        Command::Lock => todo!(),
+        Command::Lock => commands::lock::lock(&Folder::new(&cli.folder, None)?),
         Command::Graph { format, db, table } => {
             let folder = Folder::new(&cli.folder, db.as_deref().map(database::dialect_of))?;
             let loaded = folder.load();

@@ -406,3 +406,40 @@ fn drop_database(url: &str, dialect: &str, name: &str) {
         _ => Command::new("mariadb").args(["-h127.0.0.1", "-uroot", "-e", &format!("DROP DATABASE {name}")]).status(),
     };
 }
+
+#[test]
+fn lock_pins_released_migrations_and_check_refuses_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    write(&migrations, &[("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);")]);
+    let run = strata(dir.path(), &["lock"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "locked: 1 migration(s) in migrations/strata.lock; commit it\n");
+    let lock = std::fs::read_to_string(migrations.join("strata.lock")).unwrap();
+    assert!(lock.lines().any(|line| line.starts_with("0001 0001_users sha256:")), "{lock}");
+    assert_eq!(
+        strata(dir.path(), &["lock"]).stdout,
+        "already locked: 1 migration(s) in migrations/strata.lock; commit it\n"
+    );
+
+    // A new migration is allowed; `new` leaves the lock alone.
+    strata(dir.path(), &["new", "add_posts"]);
+    assert_eq!(std::fs::read_to_string(migrations.join("strata.lock")).unwrap(), lock);
+    assert_eq!(strata(dir.path(), &["check"]).code, 0);
+
+    // An edit of a locked one is refused, with the way out.
+    write(&migrations, &[("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);")]);
+    let check = strata(dir.path(), &["check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check
+            .stderr
+            .contains("error: `0001_users.sql` was changed after it was locked: released migrations must not change"),
+        "{}",
+        check.stderr
+    );
+    assert!(check.stderr.contains("run `strata lock`"), "{}", check.stderr);
+    // Re-locking accepts it (it was never released).
+    assert_eq!(strata(dir.path(), &["lock"]).code, 0);
+    assert_eq!(strata(dir.path(), &["check"]).code, 0);
+}

@@ -10,6 +10,7 @@
 //! | list the folder, parse names, group files | `discover` (on `names`) |
 //! | read, normalise, checksum, split, directives, statement rules | `assemble` (on `lexer`, `directive`, `transaction_rules` on `tokens`) |
 //! | resolve dependencies, order | `order` (on `graph`) |
+//! | check released migrations against `strata.lock` | `lockfile` |
 //! | all of it | [`load`], [`load_dir`] |
 //! | the SQLite dry run (feature `dry-run`) | `dry_run` |
 //! | whether new files rebuild the crate | [`watch`] |
@@ -24,6 +25,7 @@ pub mod dry_run;
 mod graph;
 mod lexer;
 mod load;
+mod lockfile;
 mod model;
 mod names;
 mod order;
@@ -38,6 +40,7 @@ pub use dialect::{Dialect, UnknownDialect};
 pub use directive::{DIRECTIVES, DependencyRef, Directives, parse_directives};
 pub use lexer::{LexError, LexErrorKind, Statement, split_statements};
 pub use load::{LoadOptions, Loaded, load, load_dir};
+pub use lockfile::{LOCK_FILE, LockEntry, LockFile};
 pub use model::{Flag, MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_value};
 pub use names::{Direction, Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
 pub use problem::{Position, Problem, Problems};

@@ -3,11 +3,12 @@
 use crate::assemble::{assemble, read_text};
 use crate::checksum::set_digest;
 use crate::dialect::Dialect;
-use crate::discover::{Discovered, IgnoreList, discover};
+use crate::discover::{Discovered, FileRef, IgnoreList, discover};
+use crate::lockfile::{LOCK_FILE, LockFile};
 use crate::model::MigrationSet;
 use crate::order::order;
 use crate::problem::{Problem, Problems};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How to read a migrations folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,9 +17,13 @@ pub struct LoadOptions {
     pub dialect: Dialect,
     /// Glob patterns (`data_*.sql`) of `.sql` files that are not migrations.
     pub ignore: Vec<String>,
+    /// Do not read the folder's [`LOCK_FILE`], nor check the migrations against it: what
+    /// `strata lock` does to write a new one.
+    pub ignore_lock: bool,
 }
 
-/// Discovers, reads, checks and orders the migrations in `dir`.
+/// Discovers, reads, checks and orders the migrations in `dir`, and checks them against the
+/// folder's lock file ([`LOCK_FILE`]) when it has one.
 ///
 /// `shown_as` is how messages name the folder (the path as the user wrote it), so that no
 /// message holds an absolute path.
@@ -62,6 +67,11 @@ pub struct Loaded {
 
 /// Discovers, reads, checks and orders the migrations in `dir`, keeping every migration that
 /// could be read beside every problem. [`load_dir`] is this with an all-or-nothing result.
+///
+/// When the folder holds a lock file ([`LOCK_FILE`], unless `options.ignore_lock`), it is read
+/// (and added to the set's `files_read`) and the migrations are checked against it: see
+/// [`LockFile`]. A lock that does not parse is one more problem; the folder is checked all the
+/// same.
 pub fn load(dir: &Path, shown_as: &str, options: &LoadOptions) -> Loaded {
     let refuse = |problem: Problem| Loaded { problems: vec![problem], ..Loaded::default() };
     if !dir.exists() {
@@ -88,6 +98,8 @@ pub fn load(dir: &Path, shown_as: &str, options: &LoadOptions) -> Loaded {
     }
     let mut files_read = Vec::new();
     let unplaced = unplaced.iter().filter_map(|file| read_text(file, &mut files_read, &mut Vec::new())).collect();
+    // Versions in the folder: a locked migration whose script cannot be read is not gone.
+    let in_folder: Vec<i64> = candidates.iter().map(|candidate| candidate.version.number).collect();
     let mut assembled = Vec::with_capacity(candidates.len());
     let mut broken = Vec::new();
     for candidate in candidates {
@@ -99,15 +111,36 @@ pub fn load(dir: &Path, shown_as: &str, options: &LoadOptions) -> Loaded {
         assembled.extend(item);
         problems.extend(found);
     }
+    // Checked before ordering, which a dependency cycle leaves with no migrations.
+    let lock = if options.ignore_lock { None } else { read_lock(dir, &mut files_read) };
+    let lock_problems = match lock {
+        None => Vec::new(),
+        Some(Err(problem)) => vec![problem],
+        Some(Ok(lock)) => lock.check_in_folder(assembled.iter().map(|item| &item.migration), &in_folder),
+    };
     // Dependencies are checked even when files had problems, so one build shows them all.
     let ordered = order(assembled);
     problems.extend(ordered.problems);
+    problems.extend(lock_problems);
     broken.extend(ordered.broken);
     let set = ordered.migrations.map(|migrations| {
         let digest = set_digest(migrations.iter().map(|m| (m.version.number, m.checksum.as_str())));
         MigrationSet { migrations, digest, dialect: options.dialect, files_read, folder: shown_as.to_owned() }
     });
     Loaded { set, problems, broken, unplaced }
+}
+
+/// The folder's lock file, read (and added to `files_read`) and parsed, when it has one.
+fn read_lock(dir: &Path, files_read: &mut Vec<PathBuf>) -> Option<Result<LockFile, Problem>> {
+    let path = dir.join(LOCK_FILE);
+    if !path.exists() {
+        return None;
+    }
+    let mut problems = Vec::new();
+    match read_text(&FileRef { relative: LOCK_FILE.to_owned(), path }, files_read, &mut problems) {
+        Some(text) => Some(LockFile::parse(&text, LOCK_FILE)),
+        None => problems.into_iter().next().map(Err),
+    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub struct Arguments {
 
 impl Arguments {
     pub fn load_options(&self) -> LoadOptions {
-        LoadOptions { dialect: self.dialect, ignore: self.ignore.clone() }
+        LoadOptions { dialect: self.dialect, ignore: self.ignore.clone(), ..LoadOptions::default() }
     }
 }
 

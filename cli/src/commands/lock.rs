@@ -3,16 +3,13 @@
 use crate::diagnostics;
 use crate::failure::{Failure, Outcome};
 use crate::folder::Folder;
-use strata_core::{LOCK_FILE, LockFile};
+use strata_core::{LOCK_FILE, LoadOptions, LockFile};
 
 pub fn lock(folder: &Folder) -> Outcome {
-    let mut loaded = folder.load();
-    // Locking is how a changed, never released migration is accepted: the old lock's own
-    // refusals do not stop it, every other problem does.
-    let lock_path = format!("{LOCK_FILE}");
-    loaded.problems.retain(|problem| {
-        problem.file.as_deref() != Some(lock_path.as_str()) && !problem.message.contains("after it was locked")
-    });
+    // Locking is how a changed, never released migration is accepted (and a broken lock
+    // replaced): the current lock is neither read nor checked; every other problem stops it.
+    let options = LoadOptions { ignore_lock: true, ..folder.options.clone() };
+    let loaded = strata_core::load(&folder.dir, &folder.shown_as, &options);
     let set = match loaded.set {
         Some(set) if loaded.problems.is_empty() => set,
         _ => {
@@ -21,8 +18,13 @@ pub fn lock(folder: &Folder) -> Outcome {
         }
     };
     let path = folder.dir.join(LOCK_FILE);
+    let unchanged = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| LockFile::parse(&text, LOCK_FILE).ok())
+        .is_some_and(|old| old.digest == set.digest);
     std::fs::write(&path, LockFile::of(&set).render())
         .map_err(|error| Failure::usage(format!("cannot write {}/{LOCK_FILE}: {error}", folder.shown_as)))?;
-    println!("locked {} migration(s) in {}/{LOCK_FILE}: commit it", set.migrations.len(), folder.shown_as);
+    let what = if unchanged { "already locked" } else { "locked" };
+    println!("{what}: {} migration(s) in {}/{LOCK_FILE}; commit it", set.migrations.len(), folder.shown_as);
     Ok(())
 }

@@ -3,7 +3,7 @@
 pub mod check;
 pub mod graph;
 pub mod inspect;
-// pub mod lock;
+pub mod lock;
 pub mod new;
 pub mod run;
 
