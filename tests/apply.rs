@@ -79,6 +79,18 @@ on_every_database! {
         }
     }
 
+    fn a_failure_names_the_line_the_database_points_at(db: &mut Db) {
+        let migrations = db.migrations(&[
+            ("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);"),
+            ("0002_copy.sql", "-- a copy\nINSERT INTO users (id)\nSELECT\n    no_such_column\nFROM users;"),
+        ]);
+        let error = db.apply(&migrations.migrator()).unwrap_err();
+        let Error::Statement { line, statement, .. } = error else { panic!("{error}") };
+        // PostgreSQL says where in the statement; the others, that the statement failed.
+        let expected = if db.dialect() == Dialect::Postgres { 4 } else { 2 };
+        assert_eq!((statement, line), (1, expected));
+    }
+
     fn single_transaction_is_all_or_nothing(db: &mut Db) {
         if db.dialect() == Dialect::Mysql {
             // DDL cannot be part of one transaction there: refused before anything runs.

@@ -217,7 +217,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
                 migration: migration.reference_in(script),
                 direction,
                 statement: index + 1,
-                line: statement.line(),
+                line: line_of(statement, error.offset()),
                 message: error.message().to_owned(),
                 source: error.into_source(),
             })?;
@@ -261,4 +261,10 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         };
         self.execute(&sql, "waiting for the lock").await
     }
+}
+
+/// The file's line of the character at `offset` in `statement` (its first line without one).
+fn line_of(statement: &crate::migration::Statement, offset: Option<usize>) -> u32 {
+    let before = offset.map_or(0, |offset| statement.sql().chars().take(offset).filter(|&c| c == '\n').count());
+    statement.line().saturating_add(u32::try_from(before).unwrap_or(u32::MAX))
 }

@@ -78,19 +78,33 @@ pub type Row = Vec<Value>;
 #[derive(Debug)]
 pub struct DriverError {
     message: String,
+    offset: Option<usize>,
     source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl DriverError {
     /// Wraps `source`; its `Display` is the message.
     pub fn new(source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self { message: source.to_string(), source: Box::new(source) }
+        Self { message: source.to_string(), offset: None, source: Box::new(source) }
     }
 
     /// Wraps `source` with the database's own message, when the client library's `Display`
     /// adds more (a prefix, the statement, an offset).
     pub fn with_message(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self { message: message.into(), source: Box::new(source) }
+        Self { message: message.into(), offset: None, source: Box::new(source) }
+    }
+
+    /// Where in the statement the database found the error, in characters from 0, when it
+    /// says (PostgreSQL does): strata then names that line of the file, not the statement's first.
+    #[must_use]
+    pub fn at_offset(mut self, offset: usize) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// See [`at_offset`](Self::at_offset).
+    pub fn offset(&self) -> Option<usize> {
+        self.offset
     }
 
     /// The database's message: what an error of strata quotes.

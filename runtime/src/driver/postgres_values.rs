@@ -41,8 +41,15 @@ pub(super) fn row(row: &pg::Row) -> Result<Vec<Value>, DriverError> {
 
 /// The server's own message (`relation "x" does not exist`), or the client's for anything else.
 pub(super) fn error(error: pg::Error) -> DriverError {
-    match error.as_db_error() {
-        Some(db) => DriverError::with_message(db.message().to_owned(), error),
-        None => DriverError::new(error),
+    let Some(db) = error.as_db_error() else { return DriverError::new(error) };
+    let offset = match db.position() {
+        // PostgreSQL counts characters from 1.
+        Some(pg::error::ErrorPosition::Original(position)) => (*position as usize).checked_sub(1),
+        _ => None,
+    };
+    let message = db.message().to_owned();
+    match offset {
+        Some(offset) => DriverError::with_message(message, error).at_offset(offset),
+        None => DriverError::with_message(message, error),
     }
 }

@@ -92,8 +92,18 @@ where
 
 /// The server's own message, or the client's for anything else.
 fn error(error: sqlx::Error) -> DriverError {
-    match error.as_database_error() {
-        Some(database) => DriverError::with_message(database.message().to_owned(), error),
-        None => DriverError::new(error),
+    let Some(database) = error.as_database_error() else { return DriverError::new(error) };
+    let message = database.message().to_owned();
+    // PostgreSQL says where in the statement it found the error, in characters from 1.
+    #[cfg(feature = "sqlx-postgres")]
+    let offset = database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().and_then(|pg| match pg.position() {
+        Some(sqlx::postgres::PgErrorPosition::Original(position)) => position.checked_sub(1),
+        _ => None,
+    });
+    #[cfg(not(feature = "sqlx-postgres"))]
+    let offset = None;
+    match offset {
+        Some(offset) => DriverError::with_message(message, error).at_offset(offset),
+        None => DriverError::with_message(message, error),
     }
 }
