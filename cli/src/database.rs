@@ -58,9 +58,33 @@ pub fn shown(url: &str) -> String {
     }
 }
 
-pub fn connect(url: &str) -> Result<Database, Failure> {
-    let cannot = |error: &dyn std::fmt::Display| {
-        Failure::usage(format!("cannot connect to {}: {error}; check --db or DATABASE_URL", shown(url)))
+/// Whether a command may create a SQLite database that does not exist yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `status`, `plan`, `verify`, `graph`: a missing file is a mistyped path.
+    Read,
+    /// `up`, `baseline`, …: a new database is what they are for.
+    Write,
+}
+
+/// An error and its causes, on one line: `error connecting to server: Connection refused`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let more = error.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = error.source();
+    }
+    text
+}
+
+pub fn connect(url: &str, access: Access) -> Result<Database, Failure> {
+    let cannot = |error: &dyn std::error::Error| {
+        Failure::usage(format!("cannot connect to {}: {}; check --db or DATABASE_URL", shown(url), with_causes(error)))
     };
     match dialect_of(url) {
         Dialect::Postgres => postgres::Client::connect(url, postgres::NoTls)
@@ -73,6 +97,11 @@ pub fn connect(url: &str) -> Result<Database, Failure> {
         }
         _ => {
             let path = sqlite_path(url);
+            if access == Access::Read && !std::path::Path::new(path).exists() {
+                return Err(Failure::usage(format!(
+                    "there is no SQLite database at {path}; check --db or DATABASE_URL (`strata up` creates it)"
+                )));
+            }
             let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
                 | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
                 | rusqlite::OpenFlags::SQLITE_OPEN_URI

@@ -22,7 +22,15 @@ impl Failure {
         match self {
             Failure::Problems => 1,
             // strata's own statements failing is the database's trouble, not the migrations'.
-            Failure::Migration(error) if matches!(**error, strata_runtime::Error::Database { .. }) => 2,
+            // strata's own statements failing, or a `--to` that names nothing: not the migrations'.
+            Failure::Migration(error)
+                if matches!(
+                    **error,
+                    strata_runtime::Error::Database { .. } | strata_runtime::Error::UnknownTarget { .. }
+                ) =>
+            {
+                2
+            }
             Failure::Migration(_) => 1,
             Failure::Usage(_) => 2,
         }
@@ -40,10 +48,16 @@ impl fmt::Display for Failure {
         match self {
             Failure::Problems => f.write_str("problems found"),
             Failure::Migration(error) => {
-                write!(f, "{error}")?;
+                // The causes the message does not already quote (the database's own message is
+                // part of it).
+                let text = error.to_string();
+                write!(f, "{text}")?;
                 let mut cause = std::error::Error::source(&**error);
                 while let Some(error) = cause {
-                    write!(f, "\n  caused by: {error}")?;
+                    let more = error.to_string();
+                    if !text.contains(&more) {
+                        write!(f, "\n  caused by: {more}")?;
+                    }
                     cause = error.source();
                 }
                 Ok(())

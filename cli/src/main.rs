@@ -1,6 +1,9 @@
 //! `strata`: create, check, inspect and apply migrations from a terminal, with the rules and
 //! messages of `embed_migrations!` (strata-core) and the runtime's operations and drivers.
 
+// The runtime's `Error` carries its context inline (see strata-runtime); errors are the cold path.
+#![allow(clippy::result_large_err)]
+
 mod args;
 mod commands;
 mod database;
@@ -11,6 +14,7 @@ mod folder;
 use args::{Cli, Command, DbArgs};
 use clap::Parser;
 use commands::new::{NewMigration, Numbering};
+use database::Access;
 use failure::{Failure, Outcome};
 use folder::Folder;
 use std::process::ExitCode;
@@ -31,10 +35,14 @@ fn main() -> ExitCode {
 }
 
 /// The folder's migrations and a connection to `db`, in the dialect the URL names.
-fn open(cli_folder: &args::FolderArgs, db: &DbArgs) -> Result<(Migrations, database::Database), Failure> {
+fn open(
+    cli_folder: &args::FolderArgs,
+    db: &DbArgs,
+    access: Access,
+) -> Result<(Migrations, database::Database), Failure> {
     let folder = Folder::new(cli_folder, Some(database::dialect_of(&db.db)))?;
     let migrations = folder.migrations()?;
-    let database = database::connect(&db.db)?;
+    let database = database::connect(&db.db, access)?;
     Ok((migrations, database))
 }
 
@@ -63,7 +71,7 @@ fn run(cli: Cli) -> Outcome {
             let applied = match db {
                 Some(url) => {
                     let migrations = folder.migrations()?;
-                    let mut database = database::connect(&url)?;
+                    let mut database = database::connect(&url, Access::Read)?;
                     let migrator = migrations.migrator().table(table);
                     let status = on_database!(&mut database, |conn| migrator.status(conn))?;
                     Some(
@@ -81,34 +89,34 @@ fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Status { db, json } => {
-            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Read)?;
             commands::inspect::status(&migrations.migrator().table(db.table), &migrations, &mut database, json)
         }
         Command::Verify { db, json } => {
-            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Read)?;
             commands::inspect::verify(&migrations.migrator().table(db.table), &mut database, json)
         }
         Command::Plan { db, to, down, json } => {
-            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Read)?;
             let target = commands::target(to.as_deref());
             let operation = if down { Operation::Rollback(target) } else { Operation::Apply(target) };
             commands::run::plan(&migrations.migrator().table(db.table), &mut database, operation, json)
         }
         Command::Up { db, to } => {
-            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
             commands::run::up(&migrations.migrator().table(db.table), &mut database, commands::target(to.as_deref()))
         }
         Command::Down { db, to, all, yes } => {
-            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
             let target = if all { Target::Empty } else { commands::target(to.as_deref()) };
             commands::run::down(&migrations.migrator().table(db.table), &mut database, target, yes)
         }
         Command::Repair { db } => {
-            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
             commands::run::repair(&migrations.migrator().table(db.table), &mut database)
         }
         Command::Baseline { db, migration } => {
-            let (migrations, mut database) = open(&cli.folder, &db)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
             commands::run::baseline(&migrations.migrator().table(db.table), &mut database, &migration)
         }
     }

@@ -141,7 +141,7 @@ fn check_prints_rustc_style_diagnostics() {
     }
     let run = check("pass-flat", &[]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
-    assert_eq!(run.stdout, "ui-tests/fixtures/pass-flat: 5 migration(s), no problems\n");
+    assert_eq!(run.stdout, "ui-tests/fixtures/pass-flat: 5 migrations, no problems\n");
 }
 
 #[test]
@@ -252,6 +252,8 @@ fn a_sqlite_database_from_status_to_down() {
     );
     let db = ["--db", "sqlite:app.db"];
     let with = |args: &[&'static str]| [args, &db[..]].concat();
+    // An empty file is an empty database (`status` does not create one: a typo would go unseen).
+    std::fs::write(dir.path().join("app.db"), "").unwrap();
     let status = strata(dir.path(), &with(&["status"]));
     assert_eq!(status.code, 0, "{}", status.stderr);
     assert!(status.stdout.contains("      1  0001_users  pending"), "{}", status.stdout);
@@ -259,6 +261,15 @@ fn a_sqlite_database_from_status_to_down() {
 
     let plan = strata(dir.path(), &with(&["plan", "--to", "0001_users"]));
     assert_eq!(plan.stdout, "-- up 0001_users (0001_users.sql)\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n");
+    let plan = strata(dir.path(), &with(&["plan", "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
+    assert_eq!(json[1]["id"], "0002_posts");
+    assert_eq!((json[1]["version"].as_i64(), json[1]["direction"].as_str()), (Some(2), Some("up")));
+    assert_eq!(
+        (json[1]["file"].as_str(), json[1]["outside_transaction"].as_bool()),
+        (Some("0002_posts.sql"), Some(false))
+    );
+    assert_eq!(json[1]["statements"][0], "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER)");
     let up = strata(dir.path(), &with(&["up"]));
     assert_eq!(up.code, 0, "{}", up.stderr);
     assert!(
@@ -266,8 +277,8 @@ fn a_sqlite_database_from_status_to_down() {
         "one plain line a migration off a terminal: {}",
         up.stdout
     );
-    assert!(up.stdout.contains("\napplied 2 migration(s) in "), "{}", up.stdout);
-    assert!(strata(dir.path(), &with(&["up"])).stdout.starts_with("nothing to do: 2 migration(s) already applied"));
+    assert!(up.stdout.contains("\napplied 2 migrations in "), "{}", up.stdout);
+    assert!(strata(dir.path(), &with(&["up"])).stdout.starts_with("nothing to do: 2 migrations already applied"));
 
     let status = strata(dir.path(), &with(&["status", "--json"]));
     let json: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
@@ -297,6 +308,7 @@ fn a_sqlite_database_from_status_to_down() {
     let refused = strata(dir.path(), &with(&["down", "--to", "1"]));
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("not rolling back 0002_posts without confirmation"), "{}", refused.stderr);
     let down = strata(dir.path(), &with(&["down", "--all", "--yes"]));
     assert_eq!(down.code, 0, "{}", down.stderr);
     assert!(down.stdout.contains("rolled back 0002_posts in "), "{}", down.stdout);
@@ -330,6 +342,12 @@ fn failures_have_their_exit_status_and_say_what_to_do() {
     );
     let run = strata(dir.path(), &["status"]);
     assert_eq!(run.code, 2, "no --db and no DATABASE_URL is a usage error");
+    let run = strata(dir.path(), &["status", "--db", "sqlite:typo.db"]);
+    assert_eq!(run.code, 2, "a read never creates a database");
+    assert!(run.stderr.contains("there is no SQLite database at typo.db"), "{}", run.stderr);
+    assert!(!dir.path().join("typo.db").exists());
+    let run = strata(dir.path(), &["up", "--db", "app.db", "--to", "0009"]);
+    assert_eq!(run.code, 2, "a target that names nothing is a usage error: {}", run.stderr);
     let run = strata(dir.path(), &["check", "--dir", "nowhere"]);
     assert_eq!(run.code, 1);
 }
@@ -371,7 +389,7 @@ fn servers_from_up_to_down() {
         let run = |args: &[&str]| strata(&root, &[args, &["--dir", folder.as_str(), "--db", url.as_str()]].concat());
         let up = run(&["up"]);
         assert_eq!(up.code, 0, "{dialect}: {}", up.stderr);
-        assert!(up.stdout.contains("applied 4 migration(s)"), "{dialect}: {}", up.stdout);
+        assert!(up.stdout.contains("applied 4 migrations"), "{dialect}: {}", up.stdout);
         assert!(run(&["status"]).stdout.ends_with("4 applied, 0 pending\n"));
         assert_eq!(run(&["verify"]).code, 0);
         let down = run(&["down", "--to", "0002_create_posts", "--yes"]);
@@ -414,12 +432,12 @@ fn lock_pins_released_migrations_and_check_refuses_an_edit() {
     write(&migrations, &[("0001_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);")]);
     let run = strata(dir.path(), &["lock"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, "locked: 1 migration(s) in migrations/strata.lock; commit it\n");
+    assert_eq!(run.stdout, "locked: 1 migration in migrations/strata.lock; commit it\n");
     let lock = std::fs::read_to_string(migrations.join("strata.lock")).unwrap();
     assert!(lock.lines().any(|line| line.starts_with("0001 0001_users sha256:")), "{lock}");
     assert_eq!(
         strata(dir.path(), &["lock"]).stdout,
-        "already locked: 1 migration(s) in migrations/strata.lock; commit it\n"
+        "already locked: 1 migration in migrations/strata.lock; commit it\n"
     );
 
     // A new migration is allowed; `new` leaves the lock alone.

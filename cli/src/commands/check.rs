@@ -1,6 +1,7 @@
 //! `strata check`: the macro's checks, every problem at once.
 
 use super::print_json;
+use super::run::count;
 use crate::diagnostics::{self, JsonProblem};
 use crate::failure::{Failure, Outcome};
 use crate::folder::Folder;
@@ -31,9 +32,9 @@ pub fn check(folder: &Folder, dry_run: bool, verify_down: bool, json: bool) -> O
     } else {
         diagnostics::print(&problems, &folder.dir, &folder.shown_as);
         if problems.is_empty() {
-            println!("{}: {migrations} migration(s), no problems", folder.shown_as);
+            println!("{}: {}, no problems", folder.shown_as, count(migrations, "migration"));
         } else {
-            anstream::eprintln!("{} problem(s) in {}", problems.len(), folder.shown_as);
+            anstream::eprintln!("{} in {}", count(problems.len(), "problem"), folder.shown_as);
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(Failure::Problems) }

@@ -27,21 +27,44 @@ pub fn render(set: &MigrationSet, applied: Option<&[String]>, format: GraphForma
             }
         }
         GraphFormat::Dot => {
-            out.push_str("digraph migrations {\n  rankdir=TB;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fillcolor=\"#ffffff\"];\n");
+            out.push_str(concat!(
+                "digraph migrations {\n",
+                "  graph [rankdir=TB, bgcolor=\"white\", pad=\"0.2\", nodesep=\"0.5\", ranksep=\"0.4\"];\n",
+                "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=12, fillcolor=\"#ffffff\", ",
+                "color=\"#607d8b\", penwidth=1.2, margin=\"0.18,0.08\"];\n",
+                "  edge [fontname=\"Helvetica\", fontsize=10, arrowsize=0.7];\n",
+            ));
             for migration in &set.migrations {
-                let fill = if is_applied(&migration.id) { ", fillcolor=\"#c8e6c9\"" } else { "" };
-                let _ = writeln!(out, "  \"{}\" [label=\"{}\"{fill}];", migration.id, migration.id);
+                let applied = if is_applied(&migration.id) { ", fillcolor=\"#c8e6c9\", color=\"#388e3c\"" } else { "" };
+                let _ = writeln!(out, "  \"{}\" [label=\"{}\"{applied}];", migration.id, migration.id);
             }
-            // The application order, dashed; the declared dependencies, solid.
+            // The application order, dashed and straight; a dependency, solid blue, its arrow
+            // at the migration depended on.
             for pair in set.migrations.windows(2) {
-                let _ = writeln!(out, "  \"{}\" -> \"{}\" [style=dashed, color=\"#9e9e9e\"];", pair[0].id, pair[1].id);
+                let _ = writeln!(
+                    out,
+                    "  \"{}\" -> \"{}\" [style=dashed, color=\"#9e9e9e\", weight=10];",
+                    pair[0].id, pair[1].id
+                );
             }
             for migration in &set.migrations {
                 for needed in migration.depends_on.iter().filter_map(|v| id_of.get(v)) {
-                    let _ = writeln!(out, "  \"{needed}\" -> \"{}\" [label=\"depends-on\"];", migration.id);
+                    let _ = writeln!(
+                        out,
+                        "  \"{needed}\" -> \"{}\" [dir=back, color=\"#1565c0\", penwidth=1.4];",
+                        migration.id
+                    );
                 }
             }
-            out.push_str("}\n");
+            out.push_str("  legend [shape=plaintext, style=\"\", fontsize=10, fontcolor=\"#424242\", label=<\n");
+            out.push_str("    <table border=\"1\" color=\"#bdbdbd\" style=\"rounded\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"1\">\n");
+            if applied.is_some() {
+                out.push_str("      <tr><td bgcolor=\"#c8e6c9\" width=\"16\" height=\"10\"></td><td align=\"left\">applied</td></tr>\n");
+                out.push_str("      <tr><td bgcolor=\"#ffffff\" width=\"16\" height=\"10\"></td><td align=\"left\">pending</td></tr>\n");
+            }
+            out.push_str("      <tr><td><font color=\"#9e9e9e\">- - -\u{25b8}</font></td><td align=\"left\">runs before</td></tr>\n");
+            out.push_str("      <tr><td><font color=\"#1565c0\">\u{25c2}\u{2500}\u{2500}\u{2500}</font></td><td align=\"left\">depends on</td></tr>\n");
+            out.push_str("    </table>>];\n  { rank=sink; legend; }\n}\n");
         }
         GraphFormat::Mermaid => {
             out.push_str("flowchart TD\n");
@@ -57,7 +80,7 @@ pub fn render(set: &MigrationSet, applied: Option<&[String]>, format: GraphForma
             for (index, migration) in set.migrations.iter().enumerate() {
                 for needed in migration.depends_on.iter().filter_map(|v| id_of.get(v)).filter_map(|id| index_of.get(id))
                 {
-                    let _ = writeln!(out, "  {} -->|depends-on| {}", node(*needed), node(index));
+                    let _ = writeln!(out, "  {} -->|depends on| {}", node(index), node(*needed));
                 }
             }
             let applied: Vec<String> =

@@ -25,6 +25,10 @@ pub fn lock(folder: &Folder) -> Outcome {
     std::fs::write(&path, LockFile::of(&set).render())
         .map_err(|error| Failure::usage(format!("cannot write {}/{LOCK_FILE}: {error}", folder.shown_as)))?;
     let what = if unchanged { "already locked" } else { "locked" };
-    println!("{what}: {} migration(s) in {}/{LOCK_FILE}; commit it", set.migrations.len(), folder.shown_as);
+    println!(
+        "{what}: {} in {}/{LOCK_FILE}; commit it",
+        super::run::count(set.migrations.len(), "migration"),
+        folder.shown_as
+    );
     Ok(())
 }

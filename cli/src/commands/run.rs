@@ -7,6 +7,8 @@ use crate::on_database;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use strata_runtime::{Event, Migrator, Operation, Target};
 
@@ -42,13 +44,14 @@ pub fn plan(migrator: &Migrator<'_>, db: &mut Database, operation: Operation, js
     Ok(())
 }
 
-/// How a run shows its progress: a bar on a terminal, one plain line a migration otherwise.
+/// How a run shows its progress: a bar on stderr when it is a terminal; one line a migration, on
+/// stdout (above the bar when both are the terminal, so that a log file gets every line too).
 fn progress(total: usize) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = ProgressBar::new(total as u64);
-    let style = ProgressStyle::with_template("{elapsed_precise} [{bar:30.cyan/blue}] {pos}/{len} {msg}")
+    let style = ProgressStyle::with_template("{elapsed_precise} [{wide_bar:.cyan/blue}] {pos}/{len} {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
     bar.set_style(style);
@@ -56,31 +59,81 @@ fn progress(total: usize) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// The migrator, reporting each migration to `bar` or as a plain line.
-fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>) -> Migrator<'m> {
-    migrator.clone().on_event(move |event| match (event, &bar) {
-        (Event::Started { migration, .. }, Some(bar)) => bar.set_message(migration.id().to_owned()),
-        (Event::Applied { .. } | Event::RolledBack { .. }, Some(bar)) => bar.inc(1),
-        (Event::Applied { migration, duration }, None) => println!("applied {migration} in {duration:?}"),
-        (Event::RolledBack { migration, duration }, None) => println!("rolled back {migration} in {duration:?}"),
-        (Event::Failed { migration, .. }, None) => println!("failed {migration}"),
-        _ => {}
+/// The migrator, reporting each migration as a line and to `bar`; `done` counts those that
+/// finished, for the summary after a failure.
+fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<AtomicUsize>) -> Migrator<'m> {
+    let above_bar = std::io::stdout().is_terminal();
+    migrator.clone().on_event(move |event| {
+        let line = match event {
+            Event::Started { migration, .. } => {
+                if let Some(bar) = &bar {
+                    bar.set_message(migration.id().to_owned());
+                }
+                return;
+            }
+            Event::Applied { migration, duration } => format!("applied {migration} in {}", human(*duration)),
+            Event::RolledBack { migration, duration } => format!("rolled back {migration} in {}", human(*duration)),
+            Event::Failed { migration, .. } => format!("failed {migration}"),
+            _ => return,
+        };
+        if !matches!(event, Event::Failed { .. }) {
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+        match &bar {
+            Some(bar) if above_bar => bar.println(line),
+            _ => println!("{line}"),
+        }
+        if let Some(bar) = bar.as_ref().filter(|_| !matches!(event, Event::Failed { .. })) {
+            bar.inc(1);
+        }
+    })
+}
+
+/// A duration as people read it: `850 µs`, `21 ms`, `5.54 s`.
+pub fn human(duration: Duration) -> String {
+    let micros = duration.as_micros();
+    match micros {
+        0..1_000 => format!("{micros} µs"),
+        1_000..10_000 => format!("{:.1} ms", duration.as_secs_f64() * 1e3),
+        10_000..1_000_000 => format!("{} ms", micros / 1_000),
+        _ => format!("{:.2} s", duration.as_secs_f64()),
+    }
+}
+
+/// `n thing` or `n things`.
+pub fn count(n: usize, thing: &str) -> String {
+    if n == 1 { format!("1 {thing}") } else { format!("{n} {thing}s") }
+}
+
+/// Runs `operation` under the bar, then says how far it got when it failed.
+fn run_reported<T>(
+    migrator: &Migrator<'_>,
+    total: usize,
+    did: &str,
+    operation: impl FnOnce(&Migrator<'_>) -> strata_runtime::Result<T>,
+) -> Result<T, Failure> {
+    let bar = progress(total);
+    let done = Arc::new(AtomicUsize::new(0));
+    let result = operation(&reporting(migrator, bar.clone(), Arc::clone(&done)));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result.map_err(|error| {
+        let done = done.load(Ordering::Relaxed);
+        if done > 0 {
+            println!("{did} {} before the failure", count(done, "migration"));
+        }
+        Failure::from(error)
     })
 }
 
 pub fn up(migrator: &Migrator<'_>, db: &mut Database, target: Target) -> Outcome {
     let pending = on_database!(db, |conn| migrator.plan(conn, Operation::Apply(target.clone())))?.steps.len();
-    let bar = progress(pending);
-    let run = reporting(migrator, bar.clone());
-    let result = on_database!(db, |conn| run.apply_to(conn, target));
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let report = result?;
+    let report = run_reported(migrator, pending, "applied", |run| on_database!(db, |conn| run.apply_to(conn, target)))?;
     if report.ran.is_empty() {
-        println!("nothing to do: {} migration(s) already applied", report.skipped);
+        println!("nothing to do: {} already applied", count(report.skipped, "migration"));
     } else {
-        println!("applied {} migration(s) in {:?}", report.ran.len(), report.duration);
+        println!("applied {} in {}", count(report.ran.len(), "migration"), human(report.duration));
     }
     if !report.database_ahead.is_empty() {
         println!("the database also holds newer migrations this folder does not know: {:?}", report.database_ahead);
@@ -94,16 +147,18 @@ pub fn down(migrator: &Migrator<'_>, db: &mut Database, target: Target, yes: boo
         println!("nothing to roll back");
         return Ok(());
     }
-    let ids: Vec<&str> = steps.iter().map(|step| step.id.as_str()).collect();
+    let what = match steps.as_slice() {
+        [only] => only.id.clone(),
+        [first, .., last] => format!("{} migrations, {} … {}", steps.len(), first.id, last.id),
+        [] => String::new(),
+    };
     if !yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             return Err(Failure::usage(format!(
-                "rolling back {} would undo {} migration(s); pass --yes to do it without a terminal to confirm on",
-                ids.join(", "),
-                ids.len()
+                "not rolling back {what} without confirmation: pass --yes when there is no terminal to ask on"
             )));
         }
-        eprint!("roll back {} ({} migration(s))? [y/N] ", ids.join(", "), ids.len());
+        eprint!("roll back {what}? [y/N] ");
         let mut answer = String::new();
         std::io::stdin()
             .read_line(&mut answer)
@@ -113,14 +168,10 @@ pub fn down(migrator: &Migrator<'_>, db: &mut Database, target: Target, yes: boo
             return Ok(());
         }
     }
-    let bar = progress(steps.len());
-    let run = reporting(migrator, bar.clone());
-    let result = on_database!(db, |conn| run.rollback_to(conn, target));
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let report = result?;
-    println!("rolled back {} migration(s) in {:?}", report.ran.len(), report.duration);
+    let report = run_reported(migrator, steps.len(), "rolled back", |run| {
+        on_database!(db, |conn| run.rollback_to(conn, target))
+    })?;
+    println!("rolled back {} in {}", count(report.ran.len(), "migration"), human(report.duration));
     Ok(())
 }
 
