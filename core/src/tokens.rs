@@ -58,6 +58,11 @@ impl<'a> Tokens<'a> {
         Self { sql, pos: 0, dialect }
     }
 
+    /// The byte offset just past the last token returned.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
     fn peek_at(&self, ahead: usize) -> Option<u8> {
         self.sql.as_bytes().get(self.pos + ahead).copied()
     }

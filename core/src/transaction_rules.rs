@@ -20,8 +20,11 @@
 //! `SAVEPOINT`, `RELEASE` and `ROLLBACK TO` are fine.
 //!
 //! The rules read a statement's words, skipping comments, strings and quoted identifiers: a
-//! column named `vacuum` or an index on a column `concurrently` is no problem, and a `BEGIN` in a
-//! function body is part of its `CREATE` statement.
+//! column named `vacuum` or an index on a column `concurrently` is no problem, and a `BEGIN` or
+//! `COMMIT` in a function body or a MySQL stored program (which the lexer keeps whole) is part of
+//! its `CREATE` statement: it runs when the program is called, not when the migration creates it.
+//! A MariaDB compound statement outside a stored program (`BEGIN NOT ATOMIC … END`, `IF … END
+//! IF`, …) runs at once: the statements inside it follow the rules.
 
 use crate::dialect::Dialect;
 use crate::model::{MigrationDef, pragma_value};
@@ -59,6 +62,7 @@ pub fn outside_transaction_only(sql: &str, dialect: Dialect) -> Option<(String, 
     match dialect {
         Dialect::Sqlite => sqlite(&first, sql),
         Dialect::Postgres => postgres(&first, &words, sql),
+        Dialect::Mysql if opens_compound(&words) => compound(sql),
         Dialect::Mysql => mysql(&first, &words, sql),
     }
 }
@@ -70,8 +74,8 @@ const HEAD: usize = 16;
 fn transaction_control(first: &str, words: &[Token<'_>], dialect: Dialect) -> Option<(String, String)> {
     let is = |index: usize, keyword: &str| words.get(index).is_some_and(|token| token.is(keyword));
     match (first, dialect) {
-        // MySQL's `BEGIN` starts a transaction only as `BEGIN [WORK]`; followed by more, it is
-        // a piece of a stored program's body, whose statement the lexer cut at a `;`.
+        // MySQL's `BEGIN` starts a transaction only as `BEGIN [WORK]`; followed by more, it
+        // opens a block (`BEGIN NOT ATOMIC`, or a block inside a compound statement).
         ("BEGIN", Dialect::Mysql) if words.len() == 1 || (is(1, "WORK") && words.len() == 2) => {
             Some(commits_itself(first))
         }
@@ -220,6 +224,41 @@ fn mysql(first: &str, words: &[Token<'_>], sql: &str) -> Option<(String, String)
         )),
         _ => None,
     }
+}
+
+/// Whether a MySQL statement is a MariaDB compound statement outside a stored program, as the
+/// lexer reads one: `BEGIN NOT ATOMIC`, `IF`, `CASE`, `WHILE`, `LOOP`, `REPEAT` or `FOR` first.
+fn opens_compound(words: &[Token<'_>]) -> bool {
+    let is = |index: usize, keyword: &str| words.get(index).is_some_and(|token| token.is(keyword));
+    (is(0, "BEGIN") && is(1, "NOT") && is(2, "ATOMIC"))
+        || ["IF", "CASE", "WHILE", "LOOP", "REPEAT", "FOR"].iter().any(|keyword| is(0, keyword))
+}
+
+/// The first statement inside a MariaDB compound statement that cannot run inside a migration's
+/// transaction: one that starts after a `;`, `BEGIN`, `NOT ATOMIC`, `THEN`, `ELSE`, `DO`,
+/// `LOOP`, `REPEAT` or a label's `:`.
+fn compound(sql: &str) -> Option<(String, String)> {
+    let mut tokens = Tokens::new(sql, Dialect::Mysql);
+    // Each token with the byte offsets of its start and end.
+    let mut spans: Vec<(usize, usize, Token<'_>)> = Vec::new();
+    while let Some(token) = tokens.next() {
+        spans.push((tokens.offset() - token.text().len(), tokens.offset(), token));
+    }
+    let starts_statement = |at: usize| {
+        let Some((_, _, before)) = at.checked_sub(1).and_then(|before| spans.get(before)) else {
+            return false;
+        };
+        before.is_symbol(";")
+            || (before.is_symbol(":") && !spans[at].2.is_symbol("="))
+            || ["BEGIN", "ATOMIC", "THEN", "ELSE", "DO", "LOOP", "REPEAT"].iter().any(|keyword| before.is(keyword))
+    };
+    (1..spans.len()).filter(|&at| starts_statement(at)).find_map(|at| {
+        let first = spans[at].2.word()?.to_ascii_uppercase();
+        let end = spans[at..].iter().position(|(_, _, token)| token.is_symbol(";")).map_or(spans.len(), |n| at + n);
+        let words: Vec<Token<'_>> = spans[at..end].iter().take(HEAD).map(|(_, _, token)| *token).collect();
+        let text = &sql[spans[at].0..spans[end - 1].1];
+        transaction_control(&first, &words, Dialect::Mysql).or_else(|| mysql(&first, &words, text))
+    })
 }
 
 /// Whether a MySQL `SET` statement assigns the `autocommit` system variable, in any of its
@@ -541,13 +580,90 @@ mod tests {
                 "XA RECOVER",
                 "VACUUM",
                 "PRAGMA journal_mode = WAL",
-                // MySQL has no `END` statement; a stored program's body cut by the lexer has.
+                // MySQL has no `END` statement, and a `BEGIN` followed by more opens a block.
                 "END",
                 "BEGIN DECLARE x INT DEFAULT 0",
                 "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END",
                 "CREATE PROCEDURE p() BEGIN START TRANSACTION; COMMIT; END",
             ],
         );
+    }
+
+    /// The problems of a migration whose up script is `sql`, split as `dialect` splits it.
+    fn problems_of(dialect: Dialect, sql: &str) -> Vec<String> {
+        let statements = crate::split_statements(sql, dialect).unwrap();
+        let migration = MigrationDef {
+            id: "0001_a".to_owned(),
+            version: crate::names::Version { number: 1, digits: "0001".to_owned(), written: "0001".to_owned() },
+            name: "a".to_owned(),
+            layout: crate::names::Layout::Flat,
+            checksum: String::new(),
+            up: crate::model::Script { file: "0001_a.sql".to_owned(), text: sql.to_owned(), statements },
+            down: None,
+            depends_on: Vec::new(),
+            no_transaction: false,
+            irreversible: false,
+            backward_compatible: false,
+            no_dry_run: false,
+            any_order: false,
+        };
+        statement_rules(&migration, dialect).iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn stored_program_and_begin_atomic_bodies_are_part_of_their_create_statement() {
+        // The body runs when the procedure is called, not when the migration creates it.
+        let procedure = "CREATE DEFINER=`root`@`localhost` PROCEDURE transfer(IN amount INT)
+BEGIN
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+  START TRANSACTION;
+  IF amount > 0 THEN
+    UPDATE accounts SET balance = balance - amount;
+  END IF;
+  COMMIT;
+END;
+CREATE TRIGGER t BEFORE INSERT ON accounts FOR EACH ROW BEGIN
+  CASE WHEN NEW.balance < 0 THEN SET NEW.balance = 0; ELSE BEGIN END; END CASE;
+END;";
+        assert_eq!(problems_of(Dialect::Mysql, procedure), Vec::<String>::new());
+        let function = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;
+END;
+CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;";
+        assert_eq!(problems_of(Dialect::Postgres, function), Vec::<String>::new());
+        // A transaction's statements outside a body are still each reported.
+        let problems = problems_of(Dialect::Mysql, "CREATE PROCEDURE p() BEGIN COMMIT; END;\nBEGIN;\nCOMMIT;");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("0001_a.sql:2:1: explicit `BEGIN`"), "{problems:?}");
+        assert!(problems[1].starts_with("0001_a.sql:3:1: explicit `COMMIT`"), "{problems:?}");
+    }
+
+    #[test]
+    fn mariadb_compound_statements_run_at_once_and_their_statements_are_checked() {
+        assert_refused(
+            Dialect::Mysql,
+            &[
+                ("BEGIN NOT ATOMIC\n  START TRANSACTION;\n  UPDATE t SET x = 1;\n  COMMIT;\nEND", "START TRANSACTION"),
+                ("BEGIN NOT ATOMIC UPDATE t SET x = 1; COMMIT; END", "COMMIT"),
+                ("IF @x THEN SELECT 1; ELSE ROLLBACK; END IF", "ROLLBACK"),
+                ("WHILE @x > 0 DO SET autocommit = 0; END WHILE", "SET autocommit"),
+                ("BEGIN NOT ATOMIC inner_block: BEGIN LOCK TABLES t WRITE; END inner_block; END", "LOCK TABLES"),
+                ("FOR i IN 1..3 DO XA START 'x'; END FOR", "XA START"),
+            ],
+        );
+        assert_allowed(
+            Dialect::Mysql,
+            &[
+                "BEGIN NOT ATOMIC SAVEPOINT sp; ROLLBACK TO sp; BEGIN SELECT 1; END; END",
+                "IF @x THEN UPDATE t SET autocommit = 0; SET @autocommit = 1; END IF",
+                "CASE @x WHEN 1 THEN SELECT 'COMMIT'; END CASE",
+                "REPEAT SET @x = @x - 1; UNTIL @x <= 0 END REPEAT",
+            ],
+        );
+        let problems = problems_of(Dialect::Mysql, "CREATE TABLE t (x INT);\nBEGIN NOT ATOMIC\n  COMMIT;\nEND;");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("0001_a.sql:2:1: explicit `COMMIT` conflicts"), "{problems:?}");
     }
 
     #[test]

@@ -1,12 +1,28 @@
 //! Splits a script into statements, never inside a string, quoted identifier, comment, dollar
-//! quote or trigger body, and keeps each statement's line and column in its file.
+//! quote or body, and keeps each statement's line and column in its file.
+//!
+//! A body is the part of a statement whose `;` do not end it, by the rules of the dialect:
+//!
+//! - SQLite: a trigger's `BEGIN … END` (`CREATE [TEMP] TRIGGER … BEGIN … END`).
+//! - PostgreSQL: an SQL-standard function body, `CREATE [OR REPLACE] FUNCTION | PROCEDURE …
+//!   BEGIN ATOMIC … END` (PostgreSQL 14). `$$` bodies are dollar quotes.
+//! - MySQL and MariaDB: a stored program's compound statement (`CREATE [OR REPLACE] [DEFINER =
+//!   user] TRIGGER | PROCEDURE | FUNCTION | EVENT …`, and `ALTER EVENT … DO`), whose `BEGIN …
+//!   END`, `IF … END IF`, `CASE … END CASE`, `WHILE … END WHILE`, `LOOP … END LOOP`, `REPEAT …
+//!   END REPEAT` and MariaDB's `FOR … END FOR` nest, labelled or not; and MariaDB's compound
+//!   statements outside a stored program (`BEGIN NOT ATOMIC … END`, `IF … END IF`, …). A `BEGIN`
+//!   or `BEGIN WORK` that starts a transaction is a statement of its own. The mysql client's
+//!   `DELIMITER` command is an error: it is not SQL, and strata needs no other delimiter.
 //!
 //! The lexer is stricter than SQLite on purpose: an unterminated string, identifier, comment or
 //! body is an error even where SQLite would quietly accept it (an unclosed `/*` swallows the rest
 //! of the file there).
 
+mod bodies;
+
 use crate::dialect::Dialect;
 use crate::problem::Position;
+use bodies::Body;
 use std::fmt;
 
 /// One statement of a script, without its terminating `;`.
@@ -37,8 +53,19 @@ pub enum LexErrorKind {
         /// The tag, with its dollars: `$$` or `$body$`.
         tag: String,
     },
-    /// A trigger's `BEGIN` with no matching `END`.
+    /// A SQLite trigger's `BEGIN` with no matching `END`.
     UnterminatedTriggerBody,
+    /// A body's block with no matching end: PostgreSQL's `BEGIN ATOMIC`, or a MySQL stored
+    /// program's or compound statement's `BEGIN`, `IF`, `CASE`, `WHILE`, `LOOP`, `REPEAT` or
+    /// `FOR`.
+    UnterminatedBlock {
+        /// What opens the block: `BEGIN ATOMIC`, `BEGIN`, `IF`, …
+        open: &'static str,
+        /// What would close it: `END`, `END IF`, …
+        close: &'static str,
+    },
+    /// The mysql client's `DELIMITER` command, which is not SQL.
+    DelimiterCommand,
     /// A `(` with no matching `)` in its statement.
     UnclosedParenthesis,
     /// A `)` with no `(` before it in its statement.
@@ -50,7 +77,7 @@ pub enum LexErrorKind {
 pub struct LexError {
     /// What is wrong.
     pub kind: LexErrorKind,
-    /// Where the unterminated construct starts (or the stray `)` is).
+    /// Where the unterminated construct starts (or the stray `)` or the `DELIMITER` is).
     pub position: Position,
     /// For an unterminated quote: where an earlier quote of the same kind opened that ran over a
     /// line break. A quote missing there makes the lexer pair the wrong quotes, so the one
@@ -74,11 +101,11 @@ impl LexError {
                 self.plain_help()
             );
         }
-        self.plain_help().to_owned()
+        self.plain_help()
     }
 
-    fn plain_help(&self) -> &'static str {
-        match self.kind {
+    fn plain_help(&self) -> String {
+        let help = match self.kind {
             LexErrorKind::UnterminatedString => "close the string with `'`; write a quote inside a string as `''`",
             LexErrorKind::UnterminatedIdentifier { .. } => "close the quoted identifier",
             LexErrorKind::UnterminatedComment => "close the comment with `*/`",
@@ -86,9 +113,21 @@ impl LexError {
             LexErrorKind::UnterminatedTriggerBody => {
                 "end the trigger body with `END;` (a `CASE` inside it needs its own `END`)"
             }
+            LexErrorKind::UnterminatedBlock { open: "BEGIN ATOMIC", .. } => {
+                "end the body with `END;` (a `CASE` inside it needs its own `END`)"
+            }
+            LexErrorKind::UnterminatedBlock { close, .. } => {
+                return format!(
+                    "end it with `{close};`; every block inside it needs its own end too: `END` for a `BEGIN` or a `CASE` expression, `END IF`, `END CASE`, `END WHILE`, `END LOOP`, `END REPEAT`"
+                );
+            }
+            LexErrorKind::DelimiterCommand => {
+                "strata splits statements itself; remove the `DELIMITER` lines and end the stored program with `END;`"
+            }
             LexErrorKind::UnclosedParenthesis => "add the missing `)` before the statement's `;`",
             LexErrorKind::UnopenedParenthesis => "remove the `)` or add the `(` it closes",
-        }
+        };
+        help.to_owned()
     }
 }
 
@@ -104,6 +143,11 @@ impl fmt::Display for LexError {
                 write!(f, "unterminated dollar-quoted string `{tag}`")
             }
             LexErrorKind::UnterminatedTriggerBody => f.write_str("trigger body `BEGIN` has no matching `END`"),
+            LexErrorKind::UnterminatedBlock { open: open @ "BEGIN ATOMIC", close } => {
+                write!(f, "function body `{open}` has no matching `{close}`")
+            }
+            LexErrorKind::UnterminatedBlock { open, close } => write!(f, "`{open}` has no matching `{close}`"),
+            LexErrorKind::DelimiterCommand => f.write_str("`DELIMITER` is a command of the mysql client, not SQL"),
             LexErrorKind::UnclosedParenthesis => f.write_str("unclosed parenthesis `(`"),
             LexErrorKind::UnopenedParenthesis => f.write_str("unbalanced parenthesis `)`"),
         }
@@ -116,8 +160,8 @@ impl std::error::Error for LexError {}
 ///
 /// # Errors
 ///
-/// The first unterminated string, identifier, comment, dollar quote or trigger body, or
-/// unbalanced parenthesis, with its position.
+/// The first unterminated string, identifier, comment, dollar quote or body, unbalanced
+/// parenthesis, or (MySQL) `DELIMITER` command, with its position.
 ///
 /// ```
 /// use strata_core::{Dialect, split_statements};
@@ -180,48 +224,6 @@ pub(crate) fn is_word_byte(byte: u8) -> bool {
 
 pub(crate) fn is_word_start(byte: u8) -> bool {
     byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80
-}
-
-/// What the statement being read has shown so far of a trigger.
-#[derive(Default)]
-struct TriggerState {
-    /// The statement's first three words, upper-cased, to recognise `CREATE [TEMP] TRIGGER`.
-    head: Vec<String>,
-    is_trigger: bool,
-    /// Open `BEGIN` of the body, and where the outermost one is.
-    body_depth: u32,
-    body_start: Option<Position>,
-    /// Open `CASE` expressions, whose `END` does not close the body.
-    case_depth: u32,
-}
-
-impl TriggerState {
-    fn word(&mut self, word: &str, position: Position) {
-        if self.head.len() < 3 {
-            self.head.push(word.to_ascii_uppercase());
-            let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
-            self.is_trigger =
-                matches!(head.as_slice(), ["CREATE", "TRIGGER", ..] | ["CREATE", "TEMP" | "TEMPORARY", "TRIGGER"]);
-            return;
-        }
-        if !self.is_trigger {
-            return;
-        }
-        if word.eq_ignore_ascii_case("BEGIN") {
-            if self.body_depth == 0 {
-                self.body_start = Some(position);
-            }
-            self.body_depth += 1;
-        } else if word.eq_ignore_ascii_case("CASE") {
-            self.case_depth += 1;
-        } else if word.eq_ignore_ascii_case("END") {
-            if self.case_depth > 0 {
-                self.case_depth -= 1;
-            } else if self.body_depth > 0 {
-                self.body_depth -= 1;
-            }
-        }
-    }
 }
 
 /// The kind of a quote closed by `quote`, as [`Lexer::over_line_break`] keys it.
@@ -313,22 +315,35 @@ impl Lexer<'_> {
     fn statement(&mut self) -> Result<Statement, LexError> {
         let start = self.cursor.pos;
         let position = self.cursor.position;
+        if self.dialect == Dialect::Mysql && self.at_delimiter_command() {
+            return Err(LexError { kind: LexErrorKind::DelimiterCommand, position, suspect: None });
+        }
         let mut open_parens: Vec<Position> = Vec::new();
-        let mut trigger = TriggerState::default();
+        let mut body = Body::new(self.dialect);
         let end = loop {
             let Some(byte) = self.cursor.peek() else {
                 break self.cursor.pos;
             };
             match byte {
-                b';' if trigger.body_depth == 0 => break self.cursor.pos,
-                b'\'' => self.quoted(b'\'', self.dialect == Dialect::Mysql)?,
-                b'"' => self.quoted(b'"', self.dialect == Dialect::Mysql)?,
-                b'`' if self.dialect != Dialect::Postgres => self.quoted(b'`', false)?,
+                b';' if !body.is_open() => break self.cursor.pos,
+                b'\'' => {
+                    self.quoted(b'\'', self.dialect == Dialect::Mysql)?;
+                    body.quoted();
+                }
+                b'"' => {
+                    self.quoted(b'"', self.dialect == Dialect::Mysql)?;
+                    body.quoted();
+                }
+                b'`' if self.dialect != Dialect::Postgres => {
+                    self.quoted(b'`', false)?;
+                    body.quoted();
+                }
                 b'[' if self.dialect == Dialect::Sqlite => self.bracketed()?,
                 b'$' if self.dialect == Dialect::Postgres => self.dollar()?,
                 _ if self.at_comment() => self.comment()?,
                 b'(' => {
                     open_parens.push(self.cursor.position);
+                    body.symbol(byte, self.cursor.peek_at(1));
                     self.cursor.bump();
                 }
                 b')' => {
@@ -339,14 +354,20 @@ impl Lexer<'_> {
                             suspect: None,
                         });
                     }
+                    body.symbol(byte, self.cursor.peek_at(1));
                     self.cursor.bump();
                 }
-                _ if is_word_start(byte) => self.word(&mut trigger)?,
-                _ => self.cursor.bump(),
+                _ if is_word_start(byte) => self.word(&mut body)?,
+                _ => {
+                    if !byte.is_ascii_whitespace() {
+                        body.symbol(byte, self.cursor.peek_at(1));
+                    }
+                    self.cursor.bump();
+                }
             }
         };
-        if let Some(body_start) = trigger.body_start.filter(|_| trigger.body_depth > 0) {
-            return Err(LexError { kind: LexErrorKind::UnterminatedTriggerBody, position: body_start, suspect: None });
+        if let Some(error) = body.unterminated() {
+            return Err(error);
         }
         if let Some(open) = open_parens.pop() {
             return Err(LexError { kind: LexErrorKind::UnclosedParenthesis, position: open, suspect: None });
@@ -355,18 +376,26 @@ impl Lexer<'_> {
         Ok(Statement { sql: text.trim_end().to_owned(), position, offset: start })
     }
 
-    fn word(&mut self, trigger: &mut TriggerState) -> Result<(), LexError> {
+    /// Whether the statement starting here is the mysql client's `DELIMITER` command.
+    fn at_delimiter_command(&self) -> bool {
+        let rest = &self.cursor.src[self.cursor.pos..];
+        rest.get(..9).is_some_and(|word| word.eq_ignore_ascii_case(b"DELIMITER"))
+            && rest.get(9).is_none_or(|&next| !is_word_byte(next))
+    }
+
+    fn word(&mut self, body: &mut Body) -> Result<(), LexError> {
         let start = self.cursor.pos;
         let position = self.cursor.position;
         while self.cursor.peek().is_some_and(is_word_byte) {
             self.cursor.bump();
         }
-        let word = String::from_utf8_lossy(&self.cursor.src[start..self.cursor.pos]);
+        let word = &self.cursor.src[start..self.cursor.pos];
         // PostgreSQL's `E'..'` string takes backslash escapes.
-        if self.dialect == Dialect::Postgres && word.eq_ignore_ascii_case("e") && self.cursor.peek() == Some(b'\'') {
+        if self.dialect == Dialect::Postgres && word.eq_ignore_ascii_case(b"e") && self.cursor.peek() == Some(b'\'') {
             return self.quoted(b'\'', true);
         }
-        trigger.word(&word, position);
+        let after_dot = start > 0 && self.cursor.src[start - 1] == b'.';
+        body.word(word, position, &self.cursor.src[self.cursor.pos..], after_dot);
         Ok(())
     }
 
@@ -595,6 +624,213 @@ mod tests {
         );
         assert_eq!(error("select (1;", Dialect::Sqlite), (UnclosedParenthesis, Position::new(1, 8)));
         assert_eq!(error("select 1);", Dialect::Sqlite), (UnopenedParenthesis, Position::new(1, 9)));
+    }
+
+    fn mysql(sql: &str) -> Vec<String> {
+        split_in(sql, Dialect::Mysql)
+    }
+
+    #[test]
+    fn mysql_procedures_stay_whole_through_every_kind_of_block() {
+        let procedure = "CREATE PROCEDURE fill(IN n INT)
+BEGIN
+  DECLARE i INT DEFAULT 0;
+  DECLARE done INT DEFAULT FALSE;
+  DECLARE cur CURSOR FOR SELECT id FROM t;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = TRUE;
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+  IF n < 0 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'negative; no';
+  ELSEIF n = 0 THEN
+    SET i = IF(n = 0, 1, 2);
+  ELSE
+    IF n > 100 THEN SET n = 100; END IF;
+  END IF;
+  WHILE i < n DO
+    INSERT INTO t VALUES (i);
+    SET i = i + 1;
+  END WHILE;
+  read_loop: LOOP
+    FETCH cur INTO i;
+    IF done THEN LEAVE read_loop; END IF;
+    ITERATE read_loop;
+  END LOOP read_loop;
+  REPEAT
+    SET i = i - 1;
+  UNTIL i <= 0 END REPEAT;
+  CASE n
+    WHEN 1 THEN SELECT CASE WHEN i > 0 THEN 'a' ELSE 'b' END;
+    ELSE BEGIN SELECT 2; END;
+  END CASE;
+  inner_block: BEGIN
+    DROP TABLE IF EXISTS scratch;
+    LEAVE inner_block;
+  END inner_block;
+END";
+        assert_eq!(mysql(&format!("{procedure};\nCALL fill(3);")), [procedure, "CALL fill(3)"]);
+        // Labelled outermost block, lower case, comments.
+        let labelled = "create procedure p() main: begin -- a; comment\n  select 1; # another;\n  begin end;\nend main";
+        assert_eq!(mysql(&format!("{labelled};select 2")), [labelled, "select 2"]);
+    }
+
+    #[test]
+    fn mysql_definer_forms_are_stored_programs() {
+        for head in [
+            "CREATE DEFINER=`root`@`localhost` PROCEDURE p()",
+            "CREATE DEFINER = 'app'@'%' PROCEDURE p()",
+            "CREATE DEFINER=\"app\"@\"10.0.0.%\" PROCEDURE p()",
+            "CREATE DEFINER=root@localhost PROCEDURE p()",
+            "CREATE DEFINER=root@127.0.0.1 PROCEDURE p()",
+            "CREATE DEFINER=CURRENT_USER PROCEDURE p()",
+            "CREATE DEFINER = CURRENT_USER() PROCEDURE p()",
+            "CREATE OR REPLACE DEFINER=`a`@`b` PROCEDURE p()",
+            "CREATE DEFINER=`root`@`localhost` TRIGGER t BEFORE INSERT ON a FOR EACH ROW",
+            "CREATE DEFINER='app'@'%' FUNCTION f() RETURNS INT DETERMINISTIC",
+            "CREATE DEFINER=`root`@`%` EVENT e ON SCHEDULE EVERY 1 DAY DO",
+            "CREATE DEFINER=`root`@`%` AGGREGATE FUNCTION f(x INT) RETURNS INT",
+        ] {
+            let program = format!("{head} BEGIN\n  IF 1 THEN SET @x = 1; END IF;\n  RETURN 1;\nEND");
+            assert_eq!(mysql(&format!("{program};\nSELECT 2;")), [program.as_str(), "SELECT 2"], "{head}");
+        }
+        // A `DEFINER` on a view: not a stored program, though a column is called `event`.
+        assert_eq!(
+            mysql("CREATE DEFINER=root@localhost SQL SECURITY INVOKER VIEW v AS SELECT event FROM t; SELECT 2"),
+            ["CREATE DEFINER=root@localhost SQL SECURITY INVOKER VIEW v AS SELECT event FROM t", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn mysql_triggers_with_end_if_and_end_case_stay_whole() {
+        let trigger = "CREATE TRIGGER accounts_bi BEFORE INSERT ON accounts FOR EACH ROW BEGIN
+  IF NEW.email IS NULL THEN
+    SET NEW.email = '';
+  END IF;
+  CASE NEW.kind WHEN 'a' THEN SET NEW.rank = 1; ELSE SET NEW.rank = 2; END CASE;
+END";
+        assert_eq!(mysql(&format!("{trigger};\nSELECT 1;")), [trigger, "SELECT 1"]);
+        // A body that is one compound statement, no `BEGIN`; and `FOLLOWS` another trigger.
+        let bare = "CREATE TRIGGER t BEFORE UPDATE ON a FOR EACH ROW FOLLOWS `other` IF NEW.x < 0 THEN\n  SET NEW.x = 0;\n  SET NEW.y = 1;\nEND IF";
+        assert_eq!(mysql(&format!("{bare};\nSELECT 1")), [bare, "SELECT 1"]);
+        // A body of one plain statement.
+        let simple = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = IF(NEW.x < 0, 0, NEW.x)";
+        assert_eq!(mysql(&format!("{simple}; SELECT 1")), [simple, "SELECT 1"]);
+        let exists = "CREATE TRIGGER IF NOT EXISTS t AFTER DELETE ON a FOR EACH ROW DELETE FROM b WHERE b.a = OLD.id";
+        assert_eq!(mysql(&format!("{exists}; SELECT 1")), [exists, "SELECT 1"]);
+    }
+
+    #[test]
+    fn mysql_functions_and_events_stay_whole() {
+        let function = "CREATE FUNCTION grade(score DECIMAL(5, 2)) RETURNS VARCHAR(10) CHARSET utf8mb4 DETERMINISTIC
+COMMENT 'letter; grade'
+BEGIN
+  DECLARE g VARCHAR(10);
+  SET g = CASE WHEN score >= 90 THEN 'A' WHEN score >= 80 THEN 'B' ELSE 'C' END;
+  RETURN g;
+END";
+        assert_eq!(mysql(&format!("{function};\nSELECT grade(1)")), [function, "SELECT grade(1)"]);
+        // One statement for a body: `IF(` is the function, `IF EXISTS` a clause.
+        let one = "CREATE FUNCTION f(x INT) RETURNS INT NO SQL RETURN IF(x > 0, 1, 0)";
+        let drop = "CREATE PROCEDURE IF NOT EXISTS p() SQL SECURITY INVOKER DROP TABLE IF EXISTS t";
+        assert_eq!(mysql(&format!("{one}; {drop}; SELECT 1")), [one, drop, "SELECT 1"]);
+        // A body that is one `IF` after a routine's characteristics.
+        let bare =
+            "CREATE PROCEDURE p(x INT) COMMENT 'c' NOT DETERMINISTIC IF x > 0 THEN SELECT 1; ELSE SELECT 2; END IF";
+        assert_eq!(mysql(&format!("{bare}; SELECT 3")), [bare, "SELECT 3"]);
+        let event =
+            "CREATE EVENT purge_log ON SCHEDULE EVERY 1 DAY STARTS '2024-01-01 00:00:00' ON COMPLETION PRESERVE DO BEGIN
+  DELETE FROM log WHERE at < NOW() - INTERVAL 30 DAY;
+  WHILE ROW_COUNT() > 0 DO DELETE FROM log LIMIT 1000; END WHILE;
+END";
+        let alter = "ALTER EVENT purge_log DO BEGIN DELETE FROM log; OPTIMIZE TABLE log; END";
+        assert_eq!(mysql(&format!("{event};\n{alter};\nSELECT 1")), [event, alter, "SELECT 1"]);
+        let bare_event = "CREATE EVENT e ON SCHEDULE AT CURRENT_TIMESTAMP DO IF @x THEN SELECT 1; END IF";
+        assert_eq!(mysql(&format!("{bare_event};SELECT 2")), [bare_event, "SELECT 2"]);
+    }
+
+    #[test]
+    fn mysql_transaction_statements_and_other_statements_are_unchanged() {
+        assert_eq!(
+            mysql("BEGIN; INSERT INTO t VALUES (1); COMMIT; begin work; ROLLBACK; START TRANSACTION; END"),
+            ["BEGIN", "INSERT INTO t VALUES (1)", "COMMIT", "begin work", "ROLLBACK", "START TRANSACTION", "END"]
+        );
+        assert_eq!(
+            mysql("CREATE TABLE event (`begin` INT, `end` INT, t.case INT); SELECT CASE WHEN 1 THEN 2 END; SELECT 3"),
+            ["CREATE TABLE event (`begin` INT, `end` INT, t.case INT)", "SELECT CASE WHEN 1 THEN 2 END", "SELECT 3"]
+        );
+        // A qualified name's `end` is no keyword, nor a `begin` column.
+        let qualified = "CREATE PROCEDURE p() BEGIN SELECT r.end FROM r; END";
+        let column = "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW INSERT INTO log (begin, x) VALUES (NEW.begin, 1)";
+        assert_eq!(mysql(&format!("{qualified}; {column}; SELECT 1")), [qualified, column, "SELECT 1"]);
+    }
+
+    #[test]
+    fn mariadb_compound_statements_outside_stored_programs_stay_whole() {
+        let block = "BEGIN NOT ATOMIC\n  DECLARE x INT DEFAULT 1;\n  IF x THEN SELECT 1; END IF;\nEND";
+        let labelled = "BEGIN NOT ATOMIC outer_block: BEGIN SELECT 1; END outer_block; END";
+        let if_ = "IF @x IS NULL THEN SET @x = 1; END IF";
+        let for_ = "FOR i IN 1..3 DO INSERT INTO t VALUES (i); END FOR";
+        assert_eq!(
+            mysql(&format!("{block};\n{labelled};\n{if_};\n{for_};\nSELECT 1")),
+            [block, labelled, if_, for_, "SELECT 1"]
+        );
+    }
+
+    #[test]
+    fn mysql_delimiter_command_is_an_error_at_its_line() {
+        let script =
+            "CREATE TABLE t (x INT);\n\ndelimiter //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n";
+        let delimiter = split_statements(script, Dialect::Mysql).unwrap_err();
+        assert_eq!((delimiter.kind.clone(), delimiter.position), (LexErrorKind::DelimiterCommand, Position::new(3, 1)));
+        assert_eq!(delimiter.to_string(), "`DELIMITER` is a command of the mysql client, not SQL");
+        assert_eq!(
+            delimiter.help(),
+            "strata splits statements itself; remove the `DELIMITER` lines and end the stored program with `END;`"
+        );
+        assert_eq!(error("DELIMITER $$", Dialect::Mysql), (LexErrorKind::DelimiterCommand, Position::new(1, 1)));
+        // A word that only starts like it, and other dialects.
+        assert_eq!(mysql("delimiters; SELECT 1"), ["delimiters", "SELECT 1"]);
+        assert_eq!(split("DELIMITER //"), ["DELIMITER //"]);
+    }
+
+    #[test]
+    fn mysql_unterminated_blocks_are_errors_at_the_outermost() {
+        use LexErrorKind::UnterminatedBlock;
+        assert_eq!(
+            error("CREATE PROCEDURE p()\nBEGIN\n  IF 1 THEN SELECT 1; END IF;\n", Dialect::Mysql),
+            (UnterminatedBlock { open: "BEGIN", close: "END" }, Position::new(2, 1))
+        );
+        assert_eq!(
+            error("CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW IF 1 THEN SET NEW.x = 1; END;", Dialect::Mysql),
+            (UnterminatedBlock { open: "IF", close: "END IF" }, Position::new(1, 50))
+        );
+        let unterminated = split_statements("BEGIN NOT ATOMIC SELECT 1;", Dialect::Mysql).unwrap_err();
+        assert_eq!(unterminated.to_string(), "`BEGIN` has no matching `END`");
+        assert!(unterminated.help().starts_with("end it with `END;`; every block inside it needs its own end too"));
+    }
+
+    #[test]
+    fn postgres_begin_atomic_bodies_stay_whole() {
+        let function = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\nEND";
+        let procedure = "create or replace procedure p() language sql begin atomic insert into t values (1); end";
+        assert_eq!(
+            split_in(&format!("{function};\n{procedure};\nSELECT 1;"), Dialect::Postgres),
+            [function, procedure, "SELECT 1"]
+        );
+        // A transaction's BEGIN and END, a `$$` body, a trigger with a column named `begin`.
+        let dollar = "CREATE FUNCTION g() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql";
+        let trigger = "CREATE TRIGGER t BEFORE UPDATE ON a FOR EACH ROW WHEN (OLD.begin IS DISTINCT FROM NEW.begin) EXECUTE FUNCTION g()";
+        assert_eq!(
+            split_in(&format!("BEGIN; SELECT 1; END; {dollar}; {trigger}; SELECT 2"), Dialect::Postgres),
+            ["BEGIN", "SELECT 1", "END", dollar, trigger, "SELECT 2"]
+        );
+        let error = split_statements(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql\n  BEGIN ATOMIC SELECT 1;",
+            Dialect::Postgres,
+        )
+        .unwrap_err();
+        assert_eq!(error.to_string(), "function body `BEGIN ATOMIC` has no matching `END`");
+        assert_eq!(error.position, Position::new(2, 3));
+        assert_eq!(error.help(), "end the body with `END;` (a `CASE` inside it needs its own `END`)");
     }
 
     #[test]
