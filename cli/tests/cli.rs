@@ -461,3 +461,47 @@ fn lock_pins_released_migrations_and_check_refuses_an_edit() {
     assert_eq!(strata(dir.path(), &["lock"]).code, 0);
     assert_eq!(strata(dir.path(), &["check"]).code, 0);
 }
+
+#[test]
+fn status_names_out_of_order_dirty_and_unknown_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    write(
+        &migrations,
+        &[
+            ("0001_a.sql", "CREATE TABLE a (x INTEGER);"),
+            ("0003_c.sql", "CREATE TABLE c (x INTEGER);"),
+            ("0004_d.sql", "CREATE TABLE d (x INTEGER);"),
+        ],
+    );
+    assert_eq!(strata(dir.path(), &["up", "--db", "app.db"]).code, 0);
+    // 0005 fails outside a transaction; then a branch brings 0002, and 0004 is gone from it.
+    write(
+        &migrations,
+        &[("0005_e.sql", "-- strata:no-transaction\nCREATE TABLE e (x INTEGER);\nINSERT INTO nowhere VALUES (1);")],
+    );
+    let run = strata(dir.path(), &["up", "--db", "app.db"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    std::fs::remove_file(migrations.join("0004_d.sql")).unwrap();
+    write(&migrations, &[("0002_b.sql", "CREATE TABLE b (x INTEGER);")]);
+    let status = strata(dir.path(), &["status", "--db", "app.db"]).stdout;
+    let states: Vec<(&str, &str)> = status
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let (_, id) = (words.next()?, words.next()?);
+            let state = if line.contains("out of order") { "out of order" } else { words.next()? };
+            Some((id, state))
+        })
+        .take(4)
+        .collect();
+    assert_eq!(
+        states,
+        [("0001_a", "applied"), ("0002_b", "out of order"), ("0003_c", "applied"), ("0005_e", "dirty")],
+        "{status}"
+    );
+    assert!(status.contains("stopped at up statement 2 (line 3): no such table: nowhere"), "{status}");
+    assert!(status.contains("4_d "), "{status}");
+    assert!(status.ends_with("2 applied, 1 pending, 1 dirty, 1 unknown to this folder\n"), "{status}");
+}
