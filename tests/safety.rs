@@ -123,6 +123,40 @@ on_every_database! {
         assert_eq!(db.recorded(), [1, 2, 3, 4]);
     }
 
+    fn the_history_changed_behind_strata_s_back_is_checked_in_full(db: &mut Db) {
+        let migrations = db.migrations(&[A, B, C]);
+        db.apply(&migrations.migrator()).unwrap();
+        assert!(db.apply(&migrations.migrator()).unwrap().up_to_date);
+
+        // A row deleted by hand (with its table), to run the migration again: it runs.
+        db.execute("DROP TABLE c");
+        db.execute("DELETE FROM strata_migrations WHERE version = 3");
+        let report = db.apply(&migrations.migrator()).unwrap();
+        assert!(!report.up_to_date, "the digest did not survive the delete");
+        assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [3]);
+        // An earlier one deleted is found too (and is out of order now).
+        db.execute("DELETE FROM strata_migrations WHERE version = 2");
+        assert!(matches!(db.apply(&migrations.migrator()), Err(Error::OutOfOrder { .. })));
+        db.execute("DROP TABLE b");
+        db.apply(&migrations.migrator().allow_out_of_order()).unwrap();
+        assert!(db.apply(&migrations.migrator()).unwrap().up_to_date);
+
+        // A checksum edited by hand: refused.
+        db.execute(&format!("UPDATE strata_migrations SET checksum = 'sha256:{}' WHERE version = 1", "0".repeat(64)));
+        let error = db.apply(&migrations.migrator()).unwrap_err();
+        assert!(matches!(error, Error::ChecksumMismatch { ref migration, .. } if migration.version == 1), "{error}");
+        db.repair(&migrations.migrator()).unwrap();
+        assert!(!db.apply(&migrations.migrator()).unwrap().up_to_date, "repair leaves the digest to the next full check");
+
+        // A row written by another writer: the database is ahead.
+        db.execute(&format!(
+            "INSERT INTO strata_migrations (version, name, checksum, applied_at, duration_ms, state, backward_compatible) \
+             SELECT 9, 'other', checksum, applied_at, 0, 'applied', backward_compatible FROM strata_migrations WHERE version = 1"
+        ));
+        let error = db.apply(&migrations.migrator()).unwrap_err();
+        assert!(matches!(error, Error::DatabaseAhead { ref unknown } if unknown[0].version == 9), "{error}");
+    }
+
     fn a_failed_no_transaction_migration_leaves_a_dirty_row_that_stops_later_runs(db: &mut Db) {
         let broken = db.migrations(&[
             A,

@@ -106,6 +106,31 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
                 }
             }
         }
+        self.guard_digest().await
+    }
+
+    /// Creates the digest's guard (see `TrackingTable::guard_sql`) unless it is there: one query
+    /// on the full path, none on the no-op start-up.
+    async fn guard_digest(&mut self) -> Result<()> {
+        let ((count, names), create) = self.table.guard_sql();
+        let params: Vec<Param<'_>> = names.iter().map(|name| Param::Text(name)).collect();
+        let present = self.query_value(&count, &params, "looking for the digest's guard").await?;
+        if matches!(present, Some(Value::Integer(n)) if n >= 1) {
+            return Ok(());
+        }
+        for sql in create {
+            if let Err(error) = self.db.execute(&sql).await {
+                // A concurrent migrator may have made it; MySQL with binary logging refuses
+                // triggers to users without the privilege: the digest then stays unguarded and
+                // every other guarantee holds, so that is no reason to stop.
+                if self.dialect() != Dialect::Mysql {
+                    let made = self.query_value(&count, &params, "looking for the digest's guard").await?;
+                    if !matches!(made, Some(Value::Integer(n)) if n >= 1) {
+                        return Err(database("guarding the migration set's digest")(error));
+                    }
+                }
+            }
+        }
         Ok(())
     }
 

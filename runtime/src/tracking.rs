@@ -2,8 +2,9 @@
 //!
 //! `<table>` holds one row per applied (or dirty) migration. `<table>_state` holds one row: the
 //! digest of the embedded set when every one of its migrations was last found applied and
-//! unchanged, so that the start-up check of an up-to-date database is one small query. This
-//! module writes their SQL for each dialect and reads their rows; the session runs it.
+//! unchanged, so that the start-up check of an up-to-date database is one small query; triggers on
+//! `<table>` clear it whenever anything writes the history. This module writes their SQL for each
+//! dialect and reads their rows; the session runs it.
 
 use crate::driver::{Dialect, Value};
 use crate::error::{Error, Result};
@@ -167,6 +168,72 @@ impl TrackingTable {
                 "CREATE TABLE IF NOT EXISTS {state} (id INTEGER PRIMARY KEY CHECK (id = 1), digest {digest} NOT NULL)"
             ),
         ]
+    }
+
+    /// The guard that keeps the stored digest honest: whatever writes the tracking table (strata,
+    /// a person deleting a row to run a migration again, another tool), the digest is cleared in
+    /// the same transaction, so the next start does the full check. A query counting the guard's
+    /// triggers (and their parameters), and the statements that create them.
+    pub(crate) fn guard_sql(&self) -> ((String, Vec<String>), Vec<String>) {
+        let (table, state) = (self.quoted(""), self.quoted("_state"));
+        let name = format!("{}_digest_guard", self.table);
+        let schema = self.schema.clone().unwrap_or_default();
+        match self.dialect {
+            Dialect::Sqlite => {
+                let master = match &self.schema {
+                    Some(schema) => format!("\"{schema}\".sqlite_master"),
+                    None => "sqlite_master".to_owned(),
+                };
+                let prefix = self.schema.as_ref().map(|schema| format!("\"{schema}\".")).unwrap_or_default();
+                let unqualified = |suffix: &str| format!("\"{}{suffix}\"", self.table);
+                let create = ["INSERT", "UPDATE", "DELETE"].map(|event| {
+                    format!(
+                        "CREATE TRIGGER IF NOT EXISTS {prefix}\"{name}_{}\" AFTER {event} ON {} BEGIN DELETE FROM {}; END",
+                        event.to_ascii_lowercase(),
+                        unqualified(""),
+                        unqualified("_state"),
+                    )
+                });
+                let count = format!("SELECT COUNT(*) FROM {master} WHERE type = 'trigger' AND name LIKE ?1");
+                ((count, vec![format!("{name}_%")]), create.to_vec())
+            }
+            Dialect::Postgres => {
+                let function = match &self.schema {
+                    Some(schema) => format!("\"{schema}\".\"{name}\""),
+                    None => format!("\"{name}\""),
+                };
+                let count = format!(
+                    "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_name = {} AND event_object_schema = COALESCE(NULLIF({}, ''), current_schema())",
+                    self.text(1),
+                    self.text(2)
+                );
+                let create = vec![
+                    format!(
+                        "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $strata$ BEGIN DELETE FROM {state}; RETURN NULL; END $strata$"
+                    ),
+                    format!(
+                        "CREATE TRIGGER \"{name}\" AFTER INSERT OR UPDATE OR DELETE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                    ),
+                ];
+                ((count, vec![name, schema]), create)
+            }
+            Dialect::Mysql => {
+                let trigger = |event: &str| match &self.schema {
+                    Some(schema) => format!("`{schema}`.`{name}_{event}`"),
+                    None => format!("`{name}_{event}`"),
+                };
+                let create = ["INSERT", "UPDATE", "DELETE"]
+                    .map(|event| {
+                        format!(
+                            "CREATE TRIGGER {} AFTER {event} ON {table} FOR EACH ROW DELETE FROM {state}",
+                            trigger(&event.to_ascii_lowercase())
+                        )
+                    })
+                    .to_vec();
+                let count = "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_name LIKE ? AND trigger_schema = COALESCE(NULLIF(?, ''), DATABASE())".to_owned();
+                ((count, vec![format!("{name}\\_%"), schema]), create)
+            }
+        }
     }
 
     /// A query counting the tables named `name<suffix>` (0 or 1), and its parameters.
