@@ -10,7 +10,7 @@ use crate::model::{MigrationDef, Script};
 use crate::problem::{Position, Problem};
 use crate::transaction_rules::statement_rules;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A migration whose `depends-on` entries are not resolved yet.
 pub struct Assembled {
@@ -80,9 +80,43 @@ pub fn assemble(
     (Some(Assembled { migration, dependencies: directives.depends_on }), problems)
 }
 
+/// Why strata will not read `path` (`relative` to the folder `root`), if it will not: a symbolic
+/// link that leads out of the folder (strata reads the folder it was given, nothing else, and
+/// embeds what it reads), or something that is not a file (a FIFO would block the build).
+pub(crate) fn refusal(root: &Path, path: &Path, relative: &str) -> Option<Problem> {
+    let is_link = fs::symlink_metadata(path).ok()?.file_type().is_symlink();
+    if is_link {
+        // A dangling link or a loop fails here; reading it then says so.
+        let (root, target) = (fs::canonicalize(root).ok()?, fs::canonicalize(path).ok()?);
+        if !target.starts_with(&root) {
+            return Some(
+                Problem::in_file(
+                    relative,
+                    format!("`{relative}` is a symbolic link that leads outside the migrations folder"),
+                )
+                .help("strata reads only the folder's own files: copy what it points at into the folder"),
+            );
+        }
+    }
+    let metadata = fs::metadata(path).ok()?;
+    if metadata.is_file() || metadata.is_dir() {
+        return None;
+    }
+    Some(
+        Problem::in_file(relative, format!("`{relative}` is not a regular file"))
+            .help("a migration is a file of SQL; remove or rename this one"),
+    )
+}
+
 /// The text of `file`, normalised (BOM stripped, line endings LF); `None` with a problem when it
 /// cannot be read or is not UTF-8. The file is added to `files_read`.
 pub fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<String> {
+    // The folder is `path` without the components of `relative`.
+    let root = file.path.ancestors().nth(Path::new(&file.relative).components().count());
+    if let Some(problem) = root.and_then(|root| refusal(root, &file.path, &file.relative)) {
+        problems.push(problem);
+        return None;
+    }
     files_read.push(file.path.clone());
     let bytes = match fs::read(&file.path) {
         Ok(bytes) => bytes,

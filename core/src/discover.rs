@@ -139,6 +139,14 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Discovered {
             continue;
         }
         if path.is_dir() {
+            // A folder reached through a link out of the folder is not read; it is reported when
+            // it is named like a migration, ignored like any other folder otherwise.
+            if let Some(problem) = crate::assemble::refusal(dir, &path, &file_name) {
+                if parse_folder_name(&file_name).is_ok() {
+                    problems.push(problem);
+                }
+                continue;
+            }
             folder_candidate(&file_name, &path, ignore, &mut folders, &mut problems, &mut unplaced);
         } else if has_sql_extension(&file_name) && !ignore.ignores(&file_name) {
             match parse_file_name(&file_name) {

@@ -373,7 +373,13 @@ impl Lexer<'_> {
             return Err(LexError { kind: LexErrorKind::UnclosedParenthesis, position: open, suspect: None });
         }
         let text = String::from_utf8_lossy(&self.cursor.src[start..end]);
-        Ok(Statement { sql: text.trim_end().to_owned(), position, offset: start })
+        // ASCII white space only, as between statements: a statement of other white space (a
+        // no-break space) stays a statement, for the database to refuse, never an empty one.
+        Ok(Statement {
+            sql: text.trim_end_matches(|c: char| c.is_ascii_whitespace()).to_owned(),
+            position,
+            offset: start,
+        })
     }
 
     /// Whether the statement starting here is the mysql client's `DELIMITER` command.
