@@ -149,10 +149,10 @@ on_every_database! {
         assert!(!db.apply(&migrations.migrator()).unwrap().up_to_date, "repair leaves the digest to the next full check");
 
         // A row written by another writer: the database is ahead.
-        db.execute(&format!(
+        db.execute(
             "INSERT INTO strata_migrations (version, name, checksum, applied_at, duration_ms, state, backward_compatible) \
-             SELECT 9, 'other', checksum, applied_at, 0, 'applied', backward_compatible FROM strata_migrations WHERE version = 1"
-        ));
+             SELECT 9, 'other', checksum, applied_at, 0, 'applied', backward_compatible FROM strata_migrations WHERE version = 1",
+        );
         let error = db.apply(&migrations.migrator()).unwrap_err();
         assert!(matches!(error, Error::DatabaseAhead { ref unknown } if unknown[0].version == 9), "{error}");
     }
