@@ -1,0 +1,7 @@
+
+-- strata:irreversible
+-- strata:backward-compatible
+-- strata:no-dry-run
+--   a note
+-- no-transaction
+SELECT 1;

@@ -1,0 +1,2 @@
+  -- strata:depends-on été, 1
+	-- strata:ünknown

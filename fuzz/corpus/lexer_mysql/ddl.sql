@@ -1,0 +1,7 @@
+CREATE TABLE `orders` (
+  `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  `note` TEXT COMMENT 'free; text',
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+-- comment
+/*!40101 SET NAMES utf8 */;

@@ -1,0 +1,11 @@
+BEGIN NOT ATOMIC
+    DECLARE x INT DEFAULT 0;
+    FOR i IN 1..3 DO SET x = x + i; END FOR;
+    SELECT x;
+END;
+IF (SELECT 1) THEN SELECT 'yes\'; still'; END IF;
+BEGIN;
+INSERT INTO t VALUES ("double \" quoted; string");
+COMMIT;
+START TRANSACTION;
+BEGIN WORK;

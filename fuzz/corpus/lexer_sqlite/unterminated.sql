@@ -1,0 +1,2 @@
+CREATE TABLE a(x);
+INSERT INTO a VALUES ('oops);
