@@ -180,10 +180,7 @@ impl TrackingTable {
         let schema = self.schema.clone().unwrap_or_default();
         match self.dialect {
             Dialect::Sqlite => {
-                let master = match &self.schema {
-                    Some(schema) => format!("\"{schema}\".sqlite_master"),
-                    None => "sqlite_master".to_owned(),
-                };
+                let master = self.sqlite_master();
                 let prefix = self.schema.as_ref().map(|schema| format!("\"{schema}\".")).unwrap_or_default();
                 let unqualified = |suffix: &str| format!("\"{}{suffix}\"", self.table);
                 let create = ["INSERT", "UPDATE", "DELETE"].map(|event| {
@@ -236,16 +233,21 @@ impl TrackingTable {
         }
     }
 
+    /// SQLite's catalogue of the table's schema.
+    fn sqlite_master(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!("\"{schema}\".sqlite_master"),
+            None => "sqlite_master".to_owned(),
+        }
+    }
+
     /// A query counting the tables named `name<suffix>` (0 or 1), and its parameters.
     pub(crate) fn exists_sql(&self, suffix: &str) -> (String, Vec<String>) {
         let name = format!("{}{suffix}", self.table);
         let schema = self.schema.clone().unwrap_or_default();
         match self.dialect {
             Dialect::Sqlite => {
-                let master = match &self.schema {
-                    Some(schema) => format!("\"{schema}\".sqlite_master"),
-                    None => "sqlite_master".to_owned(),
-                };
+                let master = self.sqlite_master();
                 (format!("SELECT COUNT(*) FROM {master} WHERE type = 'table' AND name = ?1"), vec![name])
             }
             Dialect::Postgres => (
