@@ -505,3 +505,35 @@ fn status_names_out_of_order_dirty_and_unknown_migrations() {
     assert!(status.contains("4_d "), "{status}");
     assert!(status.ends_with("2 applied, 1 pending, 1 dirty, 1 unknown to this folder\n"), "{status}");
 }
+
+/// Every command that reads the folder refuses the symbolic links that lead out of it, says
+/// so, and neither shows nor runs nor locks what they point at.
+#[test]
+fn no_command_reads_outside_the_folder() {
+    let fixture = workspace().join("ui-tests/fixtures/symlink-out/migrations");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("app.db");
+    std::fs::write(&db, "").unwrap();
+    let folder = ["--dir", fixture.to_str().unwrap()];
+    let database = format!("sqlite:{}", db.display());
+    for command in
+        [&["check"][..], &["graph"], &["lock"], &["status"], &["plan"], &["up"], &["verify"], &["baseline", "1"]]
+    {
+        let database_flag =
+            if ["check", "graph", "lock"].contains(&command[0]) { &[][..] } else { &["--db", &database][..] };
+        let run = strata(dir.path(), &[&folder[..], command, database_flag].concat());
+        assert_eq!(run.code, 1, "{command:?}: {}", run.stderr);
+        for link in ["0002_b.sql", "0003_c"] {
+            let refusal = format!("`{link}` is a symbolic link that leads outside the migrations folder");
+            assert!(run.stderr.contains(&refusal), "{command:?}: {}", run.stderr);
+        }
+        assert!(
+            !run.stdout.contains("leaked") && !run.stderr.contains("leaked"),
+            "{command:?}: {}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    assert!(!fixture.join("strata.lock").exists(), "nothing locked");
+    assert_eq!(std::fs::read(&db).unwrap().len(), 0, "nothing applied");
+}

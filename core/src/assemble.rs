@@ -5,7 +5,7 @@ use crate::checksum::{checksum, normalize};
 use crate::dialect::Dialect;
 use crate::directive::{DependencyRef, parse_directives};
 use crate::discover::{Candidate, FileRef};
-use crate::lexer::split_statements;
+use crate::lexer::{Statement, split_statements};
 use crate::model::{MigrationDef, Script};
 use crate::problem::{Position, Problem};
 use crate::transaction_rules::statement_rules;
@@ -154,13 +154,41 @@ fn read_script(
 /// The script split into statements; on a lexing problem, the script with no statement.
 fn split(file: &FileRef, text: String, dialect: Dialect, problems: &mut Vec<Problem>) -> Result<Script, Script> {
     match split_statements(&text, dialect) {
-        Ok(statements) => Ok(Script { file: file.relative.clone(), text, statements }),
+        Ok(statements) => {
+            problems.extend(
+                statements
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, statement)| blank_statement(&file.relative, index + 1, statement)),
+            );
+            Ok(Script { file: file.relative.clone(), text, statements })
+        }
         Err(error) => {
             problems
                 .push(Problem::in_file(file.relative.clone(), error.to_string()).at(error.position).help(error.help()));
             Err(Script { file: file.relative.clone(), text, statements: Vec::new() })
         }
     }
+}
+
+/// A statement that looks blank: white space only, of a kind the lexer (like the databases)
+/// does not skip, such as a no-break space. Sent, the database would refuse it.
+fn blank_statement(file: &str, number: usize, statement: &Statement) -> Option<Problem> {
+    let unusual = statement.sql.chars().find(|c| !c.is_ascii_whitespace())?;
+    if !statement.sql.chars().all(char::is_whitespace) {
+        return None;
+    }
+    Some(
+        Problem::in_file(
+            file,
+            format!(
+                "statement {number} of `{file}` is only white space (U+{:04X}) that databases do not skip",
+                u32::from(unusual)
+            ),
+        )
+        .at(statement.position)
+        .help("delete it: it looks blank, but the database would be sent it as a statement"),
+    )
 }
 
 /// Diesel's `run_in_transaction`, if `metadata.toml` sets it.

@@ -363,6 +363,12 @@ fn sorted_entries(dir: &Path, shown_as: &str, problems: &mut Vec<Problem>) -> Ve
     for entry in entries {
         match entry {
             Ok(entry) => match entry.file_name().into_string() {
+                // A line break in a name would split its line of `strata.lock` in two; no
+                // other control character in a migration's name is ever meant.
+                Ok(name) if name.contains(char::is_control) => problems.push(
+                    Problem::new(format!("the name `{shown_as}{}` has a control character in it", name.escape_debug()))
+                        .help("rename it without line breaks, tabs or other control characters"),
+                ),
                 Ok(name) => listed.push((name, entry.path())),
                 Err(name) => problems.push(
                     Problem::new(format!("the name `{shown_as}{}` is not valid UTF-8", name.to_string_lossy()))

@@ -1250,15 +1250,26 @@ fn text_outside_the_folder_never_reaches_a_message() {
 }
 
 /// A folder that loads has a lock (`LockFile::of`, what `strata lock` writes) that loads back
-/// beside it. A file name with a line break loads, but its lock line breaks in two.
+/// beside it; a name that would break its line in two (a control character) does not load.
 #[test]
-#[ignore = "bug: `0001_a\\nb.sql` (or `\\r`) loads, and the strata.lock rendered for it fails to parse (`this line of strata.lock is not <version> <migration> <checksum>`)"]
 fn a_loadable_folder_locks_and_loads_back() {
     let mut failures = Vec::new();
-    for name in ["0001_a\nb.sql", "0001_a\rb.sql", "0001_a b.sql", "0001_a\tb.sql"] {
+    for name in ["0001_a b.sql", "0001_ä.sql", "0001_a\nb.sql", "0001_a\rb.sql", "0001_a\tb.sql"] {
         let sandbox = sandbox();
         put(&sandbox.dir, name, "SELECT 1;");
-        let set = load_dir(&sandbox.dir, "migrations", &LoadOptions::default()).expect("loads");
+        let set = match load_dir(&sandbox.dir, "migrations", &LoadOptions::default()) {
+            Ok(set) => set,
+            Err(problems) if name.contains(char::is_control) => {
+                if !problems.to_string().contains("has a control character in it") {
+                    failures.push(format!("{name:?}: {problems}"));
+                }
+                continue;
+            }
+            Err(problems) => {
+                failures.push(format!("{name:?} does not load: {problems}"));
+                continue;
+            }
+        };
         put(&sandbox.dir, strata_core::LOCK_FILE, strata_core::LockFile::of(&set).render());
         if let Err(problems) = load_dir(&sandbox.dir, "migrations", &LoadOptions::default()) {
             failures.push(format!("{name:?}: {problems}"));
@@ -1267,15 +1278,19 @@ fn a_loadable_folder_locks_and_loads_back() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A down script of white space only is no down script, whatever the white space.
+/// A script of white space that databases do not skip (a no-break space, U+000B, U+0085, an
+/// ideographic space) looks blank but would be sent as a statement: it is reported where it is.
 #[test]
-#[ignore = "open: a down script of only a no-break space (or U+000B, U+0085, …) is kept as a down script whose one statement the database will refuse; it could count as empty"]
-fn a_down_script_of_unicode_white_space_is_no_down_script() {
+fn a_script_of_unicode_white_space_is_reported() {
     for blank in ["\u{a0}", "\u{b}", "\u{85}\n", "\u{3000};"] {
-        let sandbox = sandbox();
-        put(&sandbox.dir, "0001_a.sql", "CREATE TABLE a(x);");
-        put(&sandbox.dir, "0001_a.down.sql", blank);
-        let set = load_dir(&sandbox.dir, "migrations", &LoadOptions::default()).expect("loads");
-        assert_eq!(set.migrations[0].down, None, "{blank:?}");
+        for file in ["0001_a.down.sql", "0001_a.sql"] {
+            let sandbox = sandbox();
+            put(&sandbox.dir, "0001_a.sql", "CREATE TABLE a(x);");
+            put(&sandbox.dir, file, blank);
+            let problems = load_dir(&sandbox.dir, "migrations", &LoadOptions::default()).expect_err(file);
+            let problem = problems.iter().next().unwrap();
+            assert_eq!(problem.file.as_deref(), Some(file), "{blank:?}");
+            assert!(problem.message.contains("is only white space"), "{blank:?}: {problem:?}");
+        }
     }
 }

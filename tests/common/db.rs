@@ -77,6 +77,8 @@ impl Endpoint {
         let postgres_config = || {
             let mut config = tokio_postgres::Config::from_str(&url(POSTGRES_URL).unwrap()).unwrap();
             config.options(format!("-c search_path={name}"));
+            // Names the test's connections, so that a test can wait for a killed child's to end.
+            config.application_name(name);
             config
         };
         let mysql_opts = || {
@@ -96,7 +98,8 @@ impl Endpoint {
             Via::SqlxPostgres => {
                 let options = sqlx::postgres::PgConnectOptions::from_str(&url(POSTGRES_URL).unwrap())
                     .unwrap()
-                    .options([("search_path", name.as_str())]);
+                    .options([("search_path", name.as_str())])
+                    .application_name(name);
                 Conn::SqlxPostgres(runtime.block_on(sqlx::ConnectOptions::connect(&options)).unwrap())
             }
             Via::Mysql => Conn::Mysql(mysql::Conn::new(mysql_opts()).unwrap()),
@@ -167,7 +170,8 @@ pub fn run(via: Via, body: impl FnOnce(&mut Db)) {
     }
 }
 
-fn skipped(via: Via) {
+/// Says, once per database, that its tests were skipped and why.
+pub fn skipped(via: Via) {
     static POSTGRES: Once = Once::new();
     static MYSQL: Once = Once::new();
     let (once, var) = match via.dialect() {
@@ -282,7 +286,11 @@ impl Db {
 
     /// The versions the tracking table records, in order.
     pub fn recorded(&mut self) -> Vec<i64> {
-        let sql = "SELECT version FROM strata_migrations ORDER BY version";
+        self.integers("SELECT version FROM strata_migrations ORDER BY version")
+    }
+
+    /// The first column of every row of `sql`, an integer.
+    pub fn integers(&mut self, sql: &str) -> Vec<i64> {
         match &mut self.admin {
             Admin::Sqlite(conn) => {
                 let mut statement = conn.prepare(sql).unwrap();
@@ -290,6 +298,34 @@ impl Db {
             }
             Admin::Postgres(client) => client.query(sql, &[]).unwrap().iter().map(|row| row.get(0)).collect(),
             Admin::Mysql(conn) => conn.query(sql).unwrap(),
+        }
+    }
+
+    /// How many connections to this test's database there are besides the admin connection.
+    pub fn other_connections(&mut self) -> i64 {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => return 0,
+            Dialect::Postgres => {
+                format!("SELECT count(*) FROM pg_stat_activity WHERE application_name = '{}'", self.name)
+            }
+            _ => format!(
+                "SELECT count(*) FROM information_schema.processlist WHERE db = '{}' AND id <> CONNECTION_ID()",
+                self.name
+            ),
+        };
+        self.count(&sql)
+    }
+
+    /// Waits until the server has ended the connections of a killed client, so that what it
+    /// left is final: until at most `remaining` other connections are left.
+    pub fn wait_for_connections(&mut self, remaining: i64) {
+        let started = std::time::Instant::now();
+        while self.other_connections() > remaining {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the server kept a killed client's connection"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
         }
     }
 
