@@ -7,8 +7,7 @@
 
 mod common;
 
-use common::db::{self, Db, Endpoint};
-use std::process::Command;
+use common::db::{self, Db};
 use std::time::Duration;
 use strata::Migrations;
 
@@ -72,17 +71,9 @@ on_every_database! {
     fn eight_processes_apply_each_migration_once(db: &mut Db) {
         let migrations = load(db);
         drop(migrations);
-        let folder = db.scratch.dir.path().join("m");
-        let exe = std::env::current_exe().unwrap();
         let children: Vec<_> = (0..CLIENTS)
             .map(|_| {
-                Command::new(&exe)
-                    .args(["--exact", "child_process_applies", "--ignored", "--nocapture", "--test-threads=1"])
-                    .envs(db.endpoint().to_env())
-                    .env("STRATA_TEST_FOLDER", &folder)
-                    .stdout(std::process::Stdio::piped())
-                    .spawn()
-                    .unwrap()
+                db::child_process(db, "child_process_applies").spawn().unwrap()
             })
             .collect();
         let mut ran = 0;
@@ -102,12 +93,7 @@ on_every_database! {
 #[test]
 #[ignore = "run as a child process by eight_processes_apply_each_migration_once"]
 fn child_process_applies() {
-    let endpoint = Endpoint::from_env().expect("spawned with the database's endpoint");
-    let folder = std::env::var_os("STRATA_TEST_FOLDER").expect("spawned with the folder");
-    let options = strata::LoadOptions { dialect: endpoint.via.dialect().into(), ..Default::default() };
-    let migrations = Migrations::from_dir_with(folder, &options).unwrap();
-    let runtime = db::runtime();
-    let mut conn = endpoint.connect(&runtime);
+    let (_, migrations, runtime, mut conn) = db::in_child_process();
     let report = db::apply(&runtime, &mut conn, &migrator(&migrations)).unwrap();
     assert_eq!(report.ran.len() + report.skipped, MIGRATIONS as usize);
     println!("\nstrata-child ran={}", report.ran.len());

@@ -24,11 +24,10 @@
 
 mod common;
 
-use common::db::{self, Db, Endpoint, Via};
+use common::db::{self, Db, Via};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -244,13 +243,7 @@ struct Trial {
 fn trial(db: &mut Db, migrations: &Migrations, seed: u64, delay: Duration) -> Trial {
     let mut problems = Vec::new();
     let baseline = db.other_connections();
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--ignored", "--nocapture", "--test-threads=1"])
-        .envs(db.endpoint().to_env())
-        .env("STRATA_TEST_FOLDER", db.scratch.dir.path().join("m"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = db::child_process(db, "crash_child").spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     assert!(lines.any(|line| line.unwrap().contains("strata-crash-child applying")), "the child started");
     let applying = Instant::now();
@@ -435,12 +428,7 @@ fn mysql_survives_kill_9() {
 #[test]
 #[ignore = "run as a child process by the crash trials"]
 fn crash_child() {
-    let endpoint = Endpoint::from_env().expect("spawned with the database's endpoint");
-    let folder = std::env::var_os("STRATA_TEST_FOLDER").expect("spawned with the folder");
-    let options = strata::LoadOptions { dialect: endpoint.via.dialect().into(), ..Default::default() };
-    let migrations = Migrations::from_dir_with(folder, &options).unwrap();
-    let runtime = db::runtime();
-    let mut conn = endpoint.connect(&runtime);
+    let (_, migrations, runtime, mut conn) = db::in_child_process();
     println!("\nstrata-crash-child applying");
     std::io::stdout().flush().unwrap();
     let report = db::apply(&runtime, &mut conn, &migrations.migrator()).unwrap();

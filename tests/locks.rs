@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::db::{self, Db, Endpoint};
+use common::db::{self, Db};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use strata::{Dialect, Error, Event, Lock, Migrations};
 
@@ -117,16 +116,8 @@ on_every_database! {
 
     fn a_killed_holder_blocks_the_next_run_only_until_the_server_notices_or_the_lease_expires(db: &mut Db) {
         for (lock, name, at_most) in [(Lock::Session, "session", Duration::from_secs(5)), (LEASE, "lease", Duration::from_secs(6))] {
-            let folder = db.scratch.dir.path().join("m");
             drop(good(db));
-            let mut child = Command::new(std::env::current_exe().unwrap())
-                .args(["--exact", "child_holds_the_lock", "--ignored", "--nocapture", "--test-threads=1"])
-                .envs(db.endpoint().to_env())
-                .env("STRATA_TEST_FOLDER", &folder)
-                .env("STRATA_TEST_LOCK", name)
-                .stdout(Stdio::piped())
-                .spawn()
-                .unwrap();
+            let mut child = db::child_process(db, "child_holds_the_lock").env("STRATA_TEST_LOCK", name).spawn().unwrap();
             let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
             assert!(lines.any(|line| line.unwrap().contains("strata-child holding")), "the child took the lock");
             child.kill().unwrap(); // SIGKILL: no destructor, no unlock
@@ -147,13 +138,8 @@ on_every_database! {
 #[test]
 #[ignore = "run as a child process by a_killed_holder_blocks_the_next_run…"]
 fn child_holds_the_lock() {
-    let endpoint = Endpoint::from_env().expect("spawned with the database's endpoint");
-    let folder = std::env::var_os("STRATA_TEST_FOLDER").expect("spawned with the folder");
     let lock = if std::env::var("STRATA_TEST_LOCK").as_deref() == Ok("lease") { LEASE } else { Lock::Session };
-    let options = strata::LoadOptions { dialect: endpoint.via.dialect().into(), ..Default::default() };
-    let migrations = Migrations::from_dir_with(folder, &options).unwrap();
-    let runtime = db::runtime();
-    let mut conn = endpoint.connect(&runtime);
+    let (_, migrations, runtime, mut conn) = db::in_child_process();
     // The listener runs inside the lock, before the first migration's statements.
     let migrator = migrations.migrator().lock(lock).on_event(|event| {
         if let Event::Started { .. } = event {

@@ -1,5 +1,5 @@
 //! The whole loader (`strata_core::load`) on a small folder described by the input, in each
-//! dialect.
+//! dialect; a folder that loads must load again beside the lock written for it.
 //!
 //! The input is up to 8 records separated by a NUL byte. A record's first line is a path
 //! relative to the folder (`0001_init.sql`, `2024-01-01-000000_x/up.sql`, `strata.lock`), the
@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use strata_core::{Dialect, LoadOptions, Problems, load};
+use strata_core::{Dialect, LOCK_FILE, LoadOptions, LockFile, Problems, load};
 
 const MAX_FILES: usize = 8;
 
@@ -69,6 +69,16 @@ fuzz_target!(|data: &[u8]| {
             assert!(!problem.message.is_empty(), "{problem:?}");
         }
         let _ = Problems::new("migrations", loaded.problems).to_string();
+    }
+
+    // A folder that loads locks (what `strata lock` writes) and loads back with its lock.
+    let options = LoadOptions { dialect: Dialect::Sqlite, ignore, ignore_lock: false };
+    let loaded = load(&dir, "migrations", &options);
+    if let (Some(set), true) = (&loaded.set, loaded.problems.is_empty()) {
+        fs::write(dir.join(LOCK_FILE), LockFile::of(set).render()).expect("write the lock");
+        let relocked = load(&dir, "migrations", &options);
+        assert!(relocked.problems.is_empty(), "its own lock refused: {}", Problems::new("migrations", relocked.problems));
+        assert_eq!(relocked.set.map(|again| again.digest), Some(set.digest.clone()));
     }
     let _ = fs::remove_dir_all(scratch());
 });

@@ -134,6 +134,30 @@ impl Endpoint {
     }
 }
 
+/// This test binary, to run the ignored test `test` as a child process on `db`'s database and
+/// its folder `m`, its output piped.
+pub fn child_process(db: &Db, test: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", test, "--ignored", "--nocapture", "--test-threads=1"])
+        .envs(db.endpoint().to_env())
+        .env("STRATA_TEST_FOLDER", db.scratch.dir.path().join("m"))
+        .stdout(std::process::Stdio::piped());
+    command
+}
+
+/// What a child process started by [`child_process`] works with: its database's endpoint, the
+/// folder loaded, a runtime for async clients and a connection.
+pub fn in_child_process() -> (Endpoint, Migrations, Runtime, Conn) {
+    let endpoint = Endpoint::from_env().expect("spawned with the database's endpoint");
+    let folder = std::env::var_os("STRATA_TEST_FOLDER").expect("spawned with the folder");
+    let options = LoadOptions { dialect: endpoint.via.dialect().into(), ..LoadOptions::default() };
+    let migrations = Migrations::from_dir_with(folder, &options).unwrap();
+    let runtime = runtime();
+    let conn = endpoint.connect(&runtime);
+    (endpoint, migrations, runtime, conn)
+}
+
 /// A fresh runtime for one thread's async clients.
 pub fn runtime() -> Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
