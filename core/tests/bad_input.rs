@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use strata_core::{Dialect, LoadOptions, Loaded, MigrationSet, Problems, load, load_dir};
 
-/// What the file outside every migrations folder holds: no message, script or unplaced text may
-/// contain it, except where a case says the loader reads outside the folder today.
+/// What the files outside every migrations folder hold: no message, script or unplaced text may
+/// contain it.
 const SECRET: &str = "TOPSECRET-7f3e9a-outside-the-folder";
 
 /// How long one case may take (both loads, in a debug build) before it counts as a hang.

@@ -224,13 +224,10 @@ fn check_split(script: &str, dialect: Dialect, statements: &[Statement]) -> Resu
         let first = script.as_bytes()[statement.offset];
         prop_assert!(!first.is_ascii_whitespace() && first != b';', "statement {index} starts with {first:?}");
         prop_assert!(!starts_comment(&statement.sql, dialect), "statement {index} starts with a comment");
-        // Lexed alone, a statement is itself. (An empty one is a known bug: see
-        // `a_statement_is_never_empty` below.)
-        if !statement.sql.is_empty() {
-            let alone = split_statements(&statement.sql, dialect);
-            let itself = Statement { sql: statement.sql.clone(), position: Position::new(1, 1), offset: 0 };
-            prop_assert_eq!(alone, Ok(vec![itself]), "statement {} lexed alone", index);
-        }
+        // Lexed alone, a statement is itself.
+        let alone = split_statements(&statement.sql, dialect);
+        let itself = Statement { sql: statement.sql.clone(), position: Position::new(1, 1), offset: 0 };
+        prop_assert_eq!(alone, Ok(vec![itself]), "statement {} lexed alone", index);
         end = statement.offset + statement.sql.len();
     }
     let tail = script.get(end..);
