@@ -589,24 +589,34 @@ mod tests {
         );
     }
 
-    /// The problems of a migration whose up script is `sql`, split as `dialect` splits it.
-    fn problems_of(dialect: Dialect, sql: &str) -> Vec<String> {
-        let statements = crate::split_statements(sql, dialect).unwrap();
-        let migration = MigrationDef {
+    /// Migration `0001_a` with the up script `sql` and the down script `down`, if any, split as
+    /// `dialect` splits them.
+    fn migration(dialect: Dialect, sql: &str, down: Option<&str>) -> MigrationDef {
+        let script = |file: &str, sql: &str| crate::model::Script {
+            file: file.to_owned(),
+            text: sql.to_owned(),
+            statements: crate::split_statements(sql, dialect).unwrap(),
+        };
+        MigrationDef {
             id: "0001_a".to_owned(),
             version: crate::names::Version { number: 1, digits: "0001".to_owned(), written: "0001".to_owned() },
             name: "a".to_owned(),
             layout: crate::names::Layout::Flat,
             checksum: String::new(),
-            up: crate::model::Script { file: "0001_a.sql".to_owned(), text: sql.to_owned(), statements },
-            down: None,
+            up: script("0001_a.sql", sql),
+            down: down.map(|down| script("0001_a.down.sql", down)),
             depends_on: Vec::new(),
             no_transaction: false,
             irreversible: false,
             backward_compatible: false,
             no_dry_run: false,
             any_order: false,
-        };
+        }
+    }
+
+    /// The problems of a migration whose up script is `sql`, split as `dialect` splits it.
+    fn problems_of(dialect: Dialect, sql: &str) -> Vec<String> {
+        let migration = migration(dialect, sql, None);
         statement_rules(&migration, dialect).iter().map(ToString::to_string).collect()
     }
 
@@ -683,29 +693,8 @@ CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;";
 
     #[test]
     fn no_transaction_migrations_are_not_checked() {
-        use crate::model::Script;
-        use crate::split_statements;
-        let script = |file: &str, sql: &str| Script {
-            file: file.to_owned(),
-            text: sql.to_owned(),
-            statements: split_statements(sql, Dialect::Postgres).unwrap(),
-        };
         let sql = "CREATE INDEX CONCURRENTLY idx ON t (x);\nVACUUM t;";
-        let mut migration = MigrationDef {
-            id: "0001_a".to_owned(),
-            version: crate::names::Version { number: 1, digits: "0001".to_owned(), written: "0001".to_owned() },
-            name: "a".to_owned(),
-            layout: crate::names::Layout::Flat,
-            checksum: String::new(),
-            up: script("0001_a.sql", sql),
-            down: Some(script("0001_a.down.sql", "DROP INDEX CONCURRENTLY idx")),
-            depends_on: Vec::new(),
-            no_transaction: false,
-            irreversible: false,
-            backward_compatible: false,
-            no_dry_run: false,
-            any_order: false,
-        };
+        let mut migration = migration(Dialect::Postgres, sql, Some("DROP INDEX CONCURRENTLY idx"));
         let problems: Vec<String> =
             statement_rules(&migration, Dialect::Postgres).iter().map(ToString::to_string).collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
