@@ -127,6 +127,6 @@ on_every_database! {
         let error = db.rollback_to(&broken.migrator(), 1).unwrap_err();
         assert!(matches!(error, Error::Statement { statement: 2, .. }), "{error}");
         let refused = db.apply(&broken.migrator()).unwrap_err();
-        assert!(matches!(refused, Error::Dirty { ref migration, failure: Some(ref f) } if migration.version == 2 && f.starts_with("down statement 2")), "{refused}");
+        assert!(matches!(refused, Error::Dirty { ref migration, failure: Some(ref f), .. } if migration.version == 2 && f.starts_with("down statement 2")), "{refused}");
     }
 }

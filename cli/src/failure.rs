@@ -7,7 +7,8 @@ use std::fmt;
 pub enum Failure {
     /// Problems were found and printed (exit 1).
     Problems,
-    /// The runtime refused or a migration failed (exit 1).
+    /// The runtime refused or a migration failed (exit 1); a run interrupted by Ctrl-C or
+    /// SIGTERM exits 130, as a shell reports a process that SIGINT ended.
     Migration(Box<strata_runtime::Error>),
     /// A usage, folder or connection error (exit 2), with what to do next.
     Usage(String),
@@ -31,6 +32,7 @@ impl Failure {
             {
                 2
             }
+            Failure::Migration(error) if matches!(**error, strata_runtime::Error::Cancelled { .. }) => 130,
             Failure::Migration(_) => 1,
             Failure::Usage(_) => 2,
         }

@@ -10,6 +10,7 @@ mod database;
 mod diagnostics;
 mod failure;
 mod folder;
+mod interrupt;
 
 use args::{Cli, Command, DbArgs};
 use clap::Parser;
@@ -44,6 +45,11 @@ fn open(
     let migrations = folder.migrations()?;
     let database = database::connect(&db.db, access)?;
     Ok((migrations, database))
+}
+
+/// The migrator of a command that writes: Ctrl-C and SIGTERM cancel it.
+fn writing<'m>(migrations: &'m Migrations, db: &DbArgs, database: &database::Database) -> strata_runtime::Migrator<'m> {
+    migrations.migrator().table(db.table.clone()).cancel_with(&interrupt::cancel_on_signals(database, &db.db))
 }
 
 fn run(cli: Cli) -> Outcome {
@@ -104,20 +110,21 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::Up { db, to } => {
             let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
-            commands::run::up(&migrations.migrator().table(db.table), &mut database, commands::target(to.as_deref()))
+            let migrator = writing(&migrations, &db, &database);
+            commands::run::up(&migrator, &mut database, commands::target(to.as_deref()))
         }
         Command::Down { db, to, all, yes } => {
             let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
             let target = if all { Target::Empty } else { commands::target(to.as_deref()) };
-            commands::run::down(&migrations.migrator().table(db.table), &mut database, target, yes)
+            commands::run::down(&writing(&migrations, &db, &database), &mut database, target, yes)
         }
         Command::Repair { db } => {
             let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
-            commands::run::repair(&migrations.migrator().table(db.table), &mut database)
+            commands::run::repair(&writing(&migrations, &db, &database), &mut database)
         }
         Command::Baseline { db, migration } => {
             let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
-            commands::run::baseline(&migrations.migrator().table(db.table), &mut database, &migration)
+            commands::run::baseline(&writing(&migrations, &db, &database), &mut database, &migration)
         }
     }
 }

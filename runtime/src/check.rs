@@ -80,6 +80,7 @@ impl History {
             Some(row) => Err(Error::Dirty {
                 migration: migrations.get(row.version).map_or_else(|| row.reference(), Migration::reference),
                 failure: row.failure.clone(),
+                invalid_indexes: Vec::new(),
             }),
             None => Ok(()),
         }

@@ -120,8 +120,9 @@ pub enum Error {
     /// A migration that ran outside a transaction (`no-transaction`, or DDL on MySQL) failed or
     /// was interrupted part-way: the database may hold part of it.
     #[error(
-        "migration {migration} is dirty: it ran outside a transaction and stopped part-way{}; check the database by hand, then run `repair` to clear the row and apply it again",
-        failure.as_ref().map(|failure| format!(" ({failure})")).unwrap_or_default()
+        "migration {migration} is dirty: it ran outside a transaction and stopped part-way{}; check the database by hand{}, then run `repair` to clear the row and apply it again",
+        failure.as_ref().map(|failure| format!(" ({failure})")).unwrap_or_default(),
+        invalid_indexes_hint(invalid_indexes)
     )]
     Dirty {
         /// The migration.
@@ -129,6 +130,9 @@ pub enum Error {
         /// Where it failed and the database's message, when it failed rather than being
         /// interrupted.
         failure: Option<String>,
+        /// PostgreSQL indexes left `INVALID` by an interrupted `CREATE INDEX CONCURRENTLY`
+        /// (`schema.index`): `IF NOT EXISTS` would skip them for ever, so they must be dropped.
+        invalid_indexes: Vec<String>,
     },
     /// The tracking table holds a row strata cannot read.
     #[error("the tracking table `{table}` is corrupt{}: {reason}", version.map(|v| format!(" at version {v}")).unwrap_or_default())]
@@ -201,13 +205,24 @@ pub enum Error {
         waited: Duration,
     },
     /// The lease lock expired during the run and another migrator may have taken it: the run
-    /// stopped between two statements.
+    /// stopped between two migrations (or two statements of one that runs outside a
+    /// transaction).
     #[error(
-        "the lease {lock} expired while this run held it, and another migrator may have taken it; use a ttl longer than the longest statement"
+        "the lease {lock} expired while this run held it, and another migrator may have taken it; use a ttl longer than the longest migration"
     )]
     LockLost {
         /// The lock.
         lock: String,
+    },
+    /// The run was stopped by a [`Cancel`](crate::Cancel): the statement in flight was
+    /// interrupted, the migration's transaction rolled back and the lock released.
+    #[error("{}", cancelled(migration.as_ref(), *dirty))]
+    Cancelled {
+        /// The migration it stopped in; `None` when it stopped before any (waiting for the lock,
+        /// or between two migrations).
+        migration: Option<MigrationRef>,
+        /// Whether that migration ran outside a transaction and is now dirty.
+        dirty: bool,
     },
     /// Reading or writing the tracking table, taking the lock, or another statement of strata's
     /// own, failed.
@@ -236,6 +251,24 @@ impl fmt::Debug for Error {
         }
         Ok(())
     }
+}
+
+fn cancelled(migration: Option<&MigrationRef>, dirty: bool) -> String {
+    match migration {
+        None => "interrupted before any migration ran: nothing more was applied".to_owned(),
+        Some(migration) if dirty => format!(
+            "interrupted during {migration}, which runs outside a transaction: it is dirty; check the database by hand, then run `repair`"
+        ),
+        Some(migration) => format!("interrupted during {migration}: nothing of it was applied"),
+    }
+}
+
+fn invalid_indexes_hint(indexes: &[String]) -> String {
+    if indexes.is_empty() {
+        return String::new();
+    }
+    let drops: Vec<String> = indexes.iter().map(|index| format!("DROP INDEX CONCURRENTLY {index};")).collect();
+    format!(" (it left invalid indexes, which `IF NOT EXISTS` would skip: {})", drops.join(" "))
 }
 
 fn list(migrations: &[MigrationRef]) -> String {
@@ -332,13 +365,34 @@ mod tests {
                 "migration 0002_add_posts (0002_add_posts.sql) is pending but ordered before 9_future, which is applied; allow it with `allow_out_of_order()`",
             ),
             (
-                Error::Dirty { migration: migration(), failure: None },
+                Error::Dirty {
+                    migration: migration(),
+                    failure: None,
+                    invalid_indexes: vec!["app.orders_total_idx".into()],
+                },
+                "migration 0002_add_posts (0002_add_posts.sql) is dirty: it ran outside a transaction and stopped part-way; check the database by hand (it left invalid indexes, which `IF NOT EXISTS` would skip: DROP INDEX CONCURRENTLY app.orders_total_idx;), then run `repair` to clear the row and apply it again",
+            ),
+            (
+                Error::Cancelled { migration: Some(migration()), dirty: false },
+                "interrupted during 0002_add_posts (0002_add_posts.sql): nothing of it was applied",
+            ),
+            (
+                Error::Cancelled { migration: Some(migration()), dirty: true },
+                "interrupted during 0002_add_posts (0002_add_posts.sql), which runs outside a transaction: it is dirty; check the database by hand, then run `repair`",
+            ),
+            (
+                Error::Cancelled { migration: None, dirty: false },
+                "interrupted before any migration ran: nothing more was applied",
+            ),
+            (
+                Error::Dirty { migration: migration(), failure: None, invalid_indexes: Vec::new() },
                 "migration 0002_add_posts (0002_add_posts.sql) is dirty: it ran outside a transaction and stopped part-way; check the database by hand, then run `repair` to clear the row and apply it again",
             ),
             (
                 Error::Dirty {
                     migration: migration(),
                     failure: Some("statement 2 (line 5): duplicate column name".into()),
+                    invalid_indexes: Vec::new(),
                 },
                 "migration 0002_add_posts (0002_add_posts.sql) is dirty: it ran outside a transaction and stopped part-way (statement 2 (line 5): duplicate column name); check the database by hand, then run `repair` to clear the row and apply it again",
             ),
@@ -385,7 +439,7 @@ mod tests {
             ),
             (
                 Error::LockLost { lock: "`strata_migrations_lock`".into() },
-                "the lease `strata_migrations_lock` expired while this run held it, and another migrator may have taken it; use a ttl longer than the longest statement",
+                "the lease `strata_migrations_lock` expired while this run held it, and another migrator may have taken it; use a ttl longer than the longest migration",
             ),
             (
                 Error::Database {
@@ -412,7 +466,7 @@ mod tests {
             format!("{error:?}"),
             "reading the tracking table failed: no such table: tags\n\nCaused by:\n    no such table: tags\n    code 1"
         );
-        let dirty = Error::Dirty { migration: migration(), failure: None };
+        let dirty = Error::Dirty { migration: migration(), failure: None, invalid_indexes: Vec::new() };
         assert_eq!(format!("{dirty:?}"), dirty.to_string());
     }
 }

@@ -6,10 +6,21 @@ use crate::migration::Migration;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Something that happened to one migration.
+/// Something that happened to one migration, or to the run waiting for its lock.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
+    /// The run has waited a second for another migrator's lock, and waits on; sent again every
+    /// ten seconds while it waits.
+    Waiting {
+        /// The lock: `PostgreSQL advisory lock 42`, ``MySQL lock `strata_…` ``, ``the lease `…` ``.
+        lock: &'a str,
+        /// Who holds it, as far as the database tells: its connection, where from, what it runs
+        /// and since when (PostgreSQL's `pg_stat_activity`, MySQL's process list, the lease's row).
+        holder: Option<&'a str>,
+        /// How long the run has waited so far.
+        waited: Duration,
+    },
     /// A migration's up or down script is about to run.
     Started {
         /// The migration.
@@ -63,6 +74,9 @@ const TARGET: &str = "strata";
 #[cfg(feature = "tracing")]
 fn trace(event: &Event<'_>) {
     match event {
+        Event::Waiting { lock, holder, waited } => {
+            tracing::warn!(target: TARGET, lock, holder = holder.unwrap_or("unknown"), waited_ms = waited.as_millis() as u64, "waiting for the migration lock");
+        }
         Event::Started { migration, direction } => {
             tracing::info!(target: TARGET, migration = migration.id(), version = migration.version(), %direction, "migration started");
         }

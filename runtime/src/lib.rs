@@ -7,6 +7,7 @@
 // match on plain fields; errors are the cold path, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+mod cancel;
 mod check;
 mod decide;
 mod driver;
@@ -20,8 +21,10 @@ mod migrator;
 mod report;
 mod run;
 mod session;
+mod timer;
 mod tracking;
 
+pub use cancel::{Cancel, Interrupt};
 pub use driver::{AsyncDriver, Dialect, Driver, DriverError, Param, Row, Value};
 pub use error::{BoxError, Direction, Error, IrreversibleReason, MigrationRef, Result};
 pub use event::Event;

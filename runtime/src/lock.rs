@@ -2,6 +2,7 @@
 
 use crate::driver::{AsyncDriver, Dialect, Param, Value};
 use crate::error::{Error, Result};
+use crate::event::{Event, emit};
 use crate::session::Session;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -13,9 +14,18 @@ use std::time::{Duration, Instant};
 ///
 /// | | held by | a killed migrator blocks the next start for | use it |
 /// |---|---|---|---|
-/// | [`Lock::Session`] (default) | the connection: PostgreSQL's advisory lock, MySQL's `GET_LOCK`; SQLite's write lock, per migration | nothing: the server frees it when the connection drops | on a direct connection or a session-mode pool |
-/// | [`Lock::Lease`] | a row of `<table>_lock`, with an owner and an expiry from the database's clock, renewed before every statement | at most the `ttl` | behind PgBouncer in transaction mode, on CockroachDB, or wherever a connection's session is not yours |
+/// | [`Lock::Session`] (default) | the connection: PostgreSQL's advisory lock, MySQL's `GET_LOCK`; SQLite's write lock, per migration | until the server ends the connection: at once on a kill, after the statement in flight for a PostgreSQL client that died mid-statement (the CLI cancels it on Ctrl-C) | on a direct connection or a session-mode pool |
+/// | [`Lock::Lease`] | a row of `<table>_lock`, with an owner and an expiry from the database's clock, renewed between migrations | at most the `ttl` | behind PgBouncer in transaction mode, on CockroachDB, or wherever a connection's session is not yours |
 /// | [`Lock::None`] | nobody | nothing | when runs are serialised already (one deploy job) |
+///
+/// A waiting migrator tries the lock with a statement that returns at once and waits between
+/// tries outside any statement (ten tries a second): a waiter blocked inside a statement would
+/// hold a snapshot open, which a `CREATE INDEX CONCURRENTLY` in the holder's migration waits for,
+/// and the server would break the deadlock by failing one of them (golang-migrate #960, Flyway
+/// #1654). After a second of waiting it sends [`Event::Waiting`](crate::Event::Waiting), naming
+/// who holds the lock. A session lock that this connection still holds from a run that never
+/// finished (an async run whose future was dropped, on a pooled connection) is freed by the next
+/// run on that connection.
 ///
 /// On SQLite every migration already runs in a `BEGIN IMMEDIATE` transaction that re-reads the
 /// tracking table, so `Session` takes nothing more.
@@ -34,8 +44,12 @@ pub enum Lock {
     /// The database's session lock, held for the whole run.
     #[default]
     Session,
-    /// A lease row in `<table>_lock`, which expires `ttl` after its last renewal. `ttl` must be
-    /// longer than the longest statement of any migration.
+    /// A lease row in `<table>_lock`, which expires `ttl` after its last renewal. It is renewed
+    /// between migrations and between the statements of one that runs outside a transaction,
+    /// never inside a transaction (a waiter would queue behind it), so `ttl` must be longer than
+    /// the longest migration that runs in a transaction (the whole run, with
+    /// `single_transaction()`) and than the longest statement of one that runs outside. A
+    /// released lease stays as a row that has expired, and the next try takes it.
     Lease {
         /// How long the lease lasts without renewal.
         ttl: Duration,
@@ -52,7 +66,7 @@ pub(crate) struct Lease {
     renewed: Instant,
 }
 
-/// What [`acquire`] took, for [`release`].
+/// What [`acquire`](Session::acquire) took, for [`release`](Session::release).
 #[derive(Debug)]
 pub(crate) enum Held {
     Nothing,
@@ -65,8 +79,13 @@ pub(crate) enum Held {
 /// rarely enough to cost the server nothing.
 const POLL: Duration = Duration::from_millis(100);
 
-/// MySQL's `GET_LOCK` wants a finite timeout; this one means "wait".
-const FOREVER_SECONDS: i64 = 365 * 24 * 3600;
+/// When a waiting run first says that it waits, and how often after that.
+const FIRST_WAITING_EVENT: Duration = Duration::from_secs(1);
+const WAITING_EVENT_EVERY: Duration = Duration::from_secs(10);
+
+/// How many times one connection may have taken the same session lock: PostgreSQL's and
+/// MySQL's locks count re-entries, and a run whose future was dropped leaves one behind.
+const MAX_LEFT_BEHIND: usize = 1_000;
 
 /// A stable 64-bit key for the tracking table: the advisory lock's key and the named lock's name.
 /// FNV-1a: any stable hash does, and this one needs no dependency.
@@ -77,46 +96,91 @@ pub(crate) fn key(table: &str) -> i64 {
     i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
+/// The two halves of an advisory key as `pg_locks` shows them (`classid`, `objid`).
+fn halves(key: i64) -> (i64, i64) {
+    let bits = u64::from_ne_bytes(key.to_ne_bytes());
+    (i64::from((bits >> 32) as u32), i64::from(bits as u32))
+}
+
+/// One wait for a lock: how long it has lasted, when it last said so, and when it gives up.
+struct Waiting {
+    started: Instant,
+    timeout: Option<Duration>,
+    next_event: Duration,
+}
+
+impl Waiting {
+    fn new(timeout: Option<Duration>) -> Self {
+        Self { started: Instant::now(), timeout, next_event: FIRST_WAITING_EVENT }
+    }
+}
+
+/// Where to find who holds the lock a run waits for.
+#[derive(Clone, Copy)]
+enum Holder<'a> {
+    /// A query of `pg_stat_activity` or the process list, and its parameters.
+    Backend(&'a str, &'a [Param<'a>]),
+    /// The lease's row.
+    Lease(&'a str),
+}
+
+/// The lock's SQL, per dialect: a try that never waits, what a holder is, and what this
+/// connection left behind.
+mod sql {
+    /// One try at PostgreSQL's advisory lock: true or false at once, never a wait inside it.
+    pub(super) const PG_TRY: &str =
+        "SELECT CAST(CASE WHEN pg_try_advisory_lock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)";
+    pub(super) const PG_UNLOCK: &str =
+        "SELECT CAST(CASE WHEN pg_advisory_unlock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)";
+    /// Whether this connection holds the key already (a run of it that never finished).
+    pub(super) const PG_HELD_HERE: &str = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1 AND CAST(classid AS BIGINT) = $1 AND CAST(objid AS BIGINT) = $2";
+    /// Who holds the key: backend, application, address, state and for how long.
+    pub(super) const PG_HOLDER: &str = "SELECT CAST(a.pid AS BIGINT), COALESCE(a.application_name, ''), COALESCE(host(a.client_addr), 'a local socket'), COALESCE(a.state, ''), CAST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.state_change), 0) AS BIGINT), COALESCE(a.query, '') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND CAST(l.classid AS BIGINT) = $1 AND CAST(l.objid AS BIGINT) = $2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    /// One try at MySQL's named lock, with no wait.
+    pub(super) const MYSQL_TRY: &str = "SELECT CAST(COALESCE(GET_LOCK(?, 0), 0) AS SIGNED)";
+    pub(super) const MYSQL_UNLOCK: &str = "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)";
+    pub(super) const MYSQL_HELD_HERE: &str = "SELECT CAST(COALESCE(IS_USED_LOCK(?) = CONNECTION_ID(), 0) AS SIGNED)";
+    pub(super) const MYSQL_HOLDER: &str = "SELECT CAST(ID AS SIGNED), CAST(USER AS CHAR), CAST(HOST AS CHAR), CAST(COMMAND AS CHAR), CAST(TIME AS SIGNED), CAST(COALESCE(INFO, '') AS CHAR) FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(?)";
+}
+
 impl<D: AsyncDriver + ?Sized> Session<'_, D> {
-    /// Takes `lock`, waiting at most `timeout` (forever when `None`).
+    /// Takes `lock`, waiting at most `timeout` (forever when `None`). Every wait is a try that
+    /// returns at once followed by a pause outside any statement: a waiter blocked inside one
+    /// would hold a snapshot, which a `CREATE INDEX CONCURRENTLY` in the holder's migration waits
+    /// for, and the server's deadlock detector would then kill one of the two.
     pub(crate) async fn acquire(&mut self, lock: Lock, timeout: Option<Duration>) -> Result<Held> {
-        let started = Instant::now();
+        let mut waiting = Waiting::new(timeout);
         let key = key(&self.table.quoted(""));
         match (lock, self.dialect()) {
-            (Lock::None, _) | (Lock::Session, Dialect::Sqlite) => Ok(Held::Nothing),
+            (Lock::None, _) | (Lock::Session, Dialect::Sqlite) => {
+                self.stop_if_cancelled()?;
+                Ok(Held::Nothing)
+            }
             (Lock::Session, Dialect::Postgres) => {
-                let Some(timeout) = timeout else {
-                    self.execute_with(
-                        "SELECT pg_advisory_lock(CAST($1 AS BIGINT))",
-                        &[Param::Integer(key)],
-                        "taking the lock",
-                    )
-                    .await?;
-                    return Ok(Held::Advisory(key));
-                };
-                let sql = "SELECT CAST(CASE WHEN pg_try_advisory_lock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)";
-                loop {
-                    if self.query_value(sql, &[Param::Integer(key)], "taking the lock").await?
-                        == Some(Value::Integer(1))
-                    {
-                        return Ok(Held::Advisory(key));
-                    }
-                    self.wait(started, timeout, || format!("PostgreSQL advisory lock {key}")).await?;
+                let (high, low) = halves(key);
+                let (key_param, halves_params) = ([Param::Integer(key)], [Param::Integer(high), Param::Integer(low)]);
+                if self.count(sql::PG_HELD_HERE, &halves_params).await? > 0 {
+                    self.free_left_behind(sql::PG_UNLOCK, &key_param).await?;
                 }
+                let what = format!("PostgreSQL advisory lock {key}");
+                while !self.try_lock(sql::PG_TRY, &key_param).await? {
+                    self.wait(&mut waiting, &what, Holder::Backend(sql::PG_HOLDER, &halves_params)).await?;
+                }
+                Ok(Held::Advisory(key))
             }
             (Lock::Session, Dialect::Mysql) => {
                 let name = format!("strata_{key:016x}");
-                let seconds =
-                    timeout.map_or(FOREVER_SECONDS, |t| i64::try_from(t.as_secs().max(1)).unwrap_or(i64::MAX));
-                let sql = "SELECT CAST(GET_LOCK(?, ?) AS SIGNED)";
-                let got =
-                    self.query_value(sql, &[Param::Text(&name), Param::Integer(seconds)], "taking the lock").await?;
-                match got {
-                    Some(Value::Integer(1)) => Ok(Held::Named(name)),
-                    _ => Err(Error::LockTimeout { lock: format!("MySQL lock `{name}`"), waited: started.elapsed() }),
+                let name_param = [Param::Text(&name)];
+                if self.count(sql::MYSQL_HELD_HERE, &name_param).await? > 0 {
+                    self.free_left_behind(sql::MYSQL_UNLOCK, &name_param).await?;
                 }
+                let what = format!("MySQL lock `{name}`");
+                while !self.try_lock(sql::MYSQL_TRY, &name_param).await? {
+                    self.wait(&mut waiting, &what, Holder::Backend(sql::MYSQL_HOLDER, &name_param)).await?;
+                }
+                Ok(Held::Named(name))
             }
-            (Lock::Lease { ttl }, _) => self.take_lease(ttl, started, timeout).await,
+            (Lock::Lease { ttl }, _) => self.take_lease(ttl, &mut waiting).await,
         }
     }
 
@@ -124,22 +188,17 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     pub(crate) async fn release(&mut self, held: Held) -> Result<()> {
         match held {
             Held::Nothing => Ok(()),
-            Held::Advisory(key) => self
-                .execute_with(
-                    "SELECT pg_advisory_unlock(CAST($1 AS BIGINT))",
-                    &[Param::Integer(key)],
-                    "releasing the lock",
-                )
-                .await
-                .map(drop),
-            Held::Named(name) => self
-                .query("SELECT CAST(RELEASE_LOCK(?) AS SIGNED)", &[Param::Text(&name)], "releasing the lock")
-                .await
-                .map(drop),
+            Held::Advisory(key) => {
+                self.query(sql::PG_UNLOCK, &[Param::Integer(key)], "releasing the lock").await.map(drop)
+            }
+            Held::Named(name) => {
+                self.query(sql::MYSQL_UNLOCK, &[Param::Text(&name)], "releasing the lock").await.map(drop)
+            }
             Held::Lease => {
                 let Some(lease) = self.lease.take() else { return Ok(()) };
+                // The row stays, expired: a waiter's next try takes it at once.
                 let sql = format!(
-                    "DELETE FROM {} WHERE id = 1 AND owner = {}",
+                    "UPDATE {} SET owner = '', expires_ms = 0 WHERE id = 1 AND owner = {}",
                     self.table.quoted("_lock"),
                     self.table.text(1)
                 );
@@ -148,7 +207,30 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         }
     }
 
-    async fn take_lease(&mut self, ttl: Duration, started: Instant, timeout: Option<Duration>) -> Result<Held> {
+    async fn try_lock(&mut self, sql: &str, params: &[Param<'_>]) -> Result<bool> {
+        Ok(self.query_value(sql, params, "taking the lock").await? == Some(Value::Integer(1)))
+    }
+
+    async fn count(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64> {
+        match self.query_value(sql, params, "looking at the lock").await? {
+            Some(Value::Integer(n)) => Ok(n),
+            _ => Ok(0),
+        }
+    }
+
+    /// Unlocks, for as many times as it was taken, a session lock this connection holds from a
+    /// run that never finished (an async run whose future was dropped, on a pooled connection):
+    /// no run of strata's is under way on a connection that starts one, so it is nobody's.
+    async fn free_left_behind(&mut self, unlock: &str, params: &[Param<'_>]) -> Result<()> {
+        for _ in 0..MAX_LEFT_BEHIND {
+            if self.query_value(unlock, params, "releasing a lock left behind").await? != Some(Value::Integer(1)) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn take_lease(&mut self, ttl: Duration, waiting: &mut Waiting) -> Result<Held> {
         let lock = self.table.quoted("_lock");
         let owner = owner();
         let create = format!(
@@ -161,6 +243,9 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
                 return Err(error);
             }
         }
+        // The row, if a release by an older strata deleted it; then the take, which succeeds
+        // only on an expired (or released) lease. Each its own statement, so that a waiter holds
+        // nothing between two tries.
         let seed = match self.dialect() {
             Dialect::Sqlite => format!("INSERT OR IGNORE INTO {lock} (id, owner, expires_ms) VALUES (1, '', 0)"),
             Dialect::Postgres => {
@@ -168,7 +253,6 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             }
             Dialect::Mysql => format!("INSERT IGNORE INTO {lock} (id, owner, expires_ms) VALUES (1, '', 0)"),
         };
-        self.execute(&seed, "creating the lease").await?;
         let now = now_ms(self.dialect());
         let take = format!(
             "UPDATE {lock} SET owner = {owner_param}, expires_ms = {now} + {ttl_param} WHERE id = 1 AND expires_ms < {now}",
@@ -176,17 +260,31 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             ttl_param = self.table.int(2),
         );
         let params = [Param::Text(&owner), Param::Integer(crate::tracking::millis(ttl))];
+        let holder = format!("SELECT owner, expires_ms - {now} FROM {lock} WHERE id = 1",);
+        let what = format!("the lease {lock}");
         loop {
-            if self.execute_with(&take, &params, "taking the lease").await? == 1 {
-                self.lease = Some(Lease { owner, ttl, renewed: Instant::now() });
-                return Ok(Held::Lease);
+            let taken = match self.execute_raw(&seed, &[]).await {
+                Ok(_) => self.execute_raw(&take, &params).await.map(|changed| changed == 1),
+                Err(error) => Err(error),
+            };
+            match taken {
+                Ok(true) => {
+                    self.lease = Some(Lease { owner, ttl, renewed: Instant::now() });
+                    return Ok(Held::Lease);
+                }
+                Ok(false) => {}
+                // SQLite: the holder's migration has the write lock for longer than the busy
+                // timeout. The lease is still held; ask again.
+                Err(error) if error.is_busy() => {}
+                Err(error) => return Err(crate::error::database("taking the lease")(error)),
             }
-            let timeout = timeout.unwrap_or(Duration::MAX);
-            self.wait(started, timeout, || format!("the lease {lock}")).await?;
+            self.wait(waiting, &what, Holder::Lease(&holder)).await?;
         }
     }
 
-    /// Renews the lease when a third of its ttl has passed since the last renewal.
+    /// Renews the lease when a third of its ttl has passed since the last renewal. Called only
+    /// outside strata's transactions: a renewal inside one would lock the row until commit, and a
+    /// waiter's try would queue behind it (and on MySQL fail after `innodb_lock_wait_timeout`).
     pub(crate) async fn renew_lease(&mut self) -> Result<()> {
         let Some(lease) = self.lease.as_ref().filter(|lease| lease.renewed.elapsed() >= lease.ttl / 3) else {
             return Ok(());
@@ -210,12 +308,71 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         Ok(())
     }
 
-    /// Waits before asking for the lock again, or fails once `timeout` has passed.
-    async fn wait(&mut self, started: Instant, timeout: Duration, lock: impl FnOnce() -> String) -> Result<()> {
-        if started.elapsed() >= timeout {
-            return Err(Error::LockTimeout { lock: lock(), waited: started.elapsed() });
+    /// The run was cancelled: nothing more may start.
+    pub(crate) fn stop_if_cancelled(&self) -> Result<()> {
+        if self.cancelled() {
+            return Err(Error::Cancelled { migration: None, dirty: false });
         }
-        self.pause(POLL.min(timeout.saturating_sub(started.elapsed()))).await
+        Ok(())
+    }
+
+    /// Between two tries: fails once the timeout has passed or the run is cancelled, says that
+    /// the run waits (naming the holder, as `describe` finds it) once a second has passed and
+    /// every ten seconds after, then pauses outside any statement.
+    async fn wait(&mut self, waiting: &mut Waiting, lock: &str, holder: Holder<'_>) -> Result<()> {
+        self.stop_if_cancelled()?;
+        let waited = waiting.started.elapsed();
+        let timeout = waiting.timeout.unwrap_or(Duration::MAX);
+        if waited >= timeout {
+            return Err(Error::LockTimeout { lock: lock.to_owned(), waited });
+        }
+        if waited >= waiting.next_event {
+            waiting.next_event = waited + WAITING_EVENT_EVERY;
+            let holder = match holder {
+                Holder::Backend(sql, params) => self.describe_backend(sql, params).await,
+                Holder::Lease(sql) => self.describe_lease(sql).await,
+            };
+            let event = Event::Waiting { lock, holder: holder.as_deref(), waited };
+            emit(self.listener.as_ref(), &event);
+        }
+        self.pause(POLL.min(timeout.saturating_sub(waited))).await;
+        Ok(())
+    }
+
+    /// A session lock's holder, from `pg_stat_activity` or MySQL's process list: `None` when the
+    /// database will not say (no privilege, or it was just released).
+    async fn describe_backend(&mut self, sql: &str, params: &[Param<'_>]) -> Option<String> {
+        {
+            let rows = self.query(sql, params, "looking for the lock's holder").await.ok()?;
+            let row = rows.into_iter().next()?;
+            let text = |value: &Value| match value {
+                Value::Text(text) => text.clone(),
+                Value::Integer(n) => n.to_string(),
+                _ => String::new(),
+            };
+            let [id, who, from, state, seconds, query] = <[Value; 6]>::try_from(row).ok()?;
+            let (id, who, from, state, query) = (text(&id), text(&who), text(&from), text(&state), text(&query));
+            let seconds = text(&seconds);
+            let activity = match state.to_ascii_lowercase().as_str() {
+                "idle" | "sleep" => format!("idle for {seconds} s"),
+                _ if query.is_empty() => format!("{state} for {seconds} s"),
+                _ => format!("running `{}` for {seconds} s", shortened(&query)),
+            };
+            let kind = if self.dialect() == Dialect::Postgres { "backend" } else { "connection" };
+            Some(format!("{kind} {id} (`{who}`, from {from}), {activity}"))
+        }
+    }
+
+    /// A lease's holder, from its row.
+    async fn describe_lease(&mut self, sql: &str) -> Option<String> {
+        {
+            let rows = self.query(sql, &[], "looking for the lease's holder").await.ok()?;
+            let mut row = rows.into_iter().next()?.into_iter();
+            let (Some(Value::Text(owner)), Some(Value::Integer(left_ms))) = (row.next(), row.next()) else {
+                return None;
+            };
+            Some(format!("`{owner}`, whose lease expires in {:.1} s unless renewed", left_ms.max(0) as f64 / 1000.0))
+        }
     }
 
     /// Releases `held` after `outcome`, on every exit: success, error and panic (after rolling
@@ -237,6 +394,15 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     }
 }
 
+/// A statement in one line of at most 80 characters.
+fn shortened(sql: &str) -> String {
+    let line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(77) {
+        Some((end, _)) => format!("{}...", &line[..end]),
+        None => line,
+    }
+}
+
 /// The database's clock in milliseconds since 1970: a lease expires by the server's time, so
 /// that migrators on machines whose clocks disagree still agree.
 fn now_ms(dialect: Dialect) -> &'static str {
@@ -247,12 +413,19 @@ fn now_ms(dialect: Dialect) -> &'static str {
     }
 }
 
-/// Who holds a lease: this process, and this run within it.
+/// Who holds a lease: this machine, this process, and this run within it.
 fn owner() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static RUNS: AtomicU64 = AtomicU64::new(0);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|host| host.trim().chars().filter(|c| c.is_ascii_graphic()).take(64).collect::<String>())
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| "?".to_owned());
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    format!("{}:{}:{}", std::process::id(), since_epoch.as_nanos(), RUNS.fetch_add(1, Ordering::Relaxed))
+    format!("{host} pid {} run {}:{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed), since_epoch.as_nanos())
 }
 
 /// `future`, with a panic while polling it turned into an `Err`.

@@ -1,6 +1,7 @@
 //! The migrator: a builder over the embedded migrations, and the operations it offers, blocking
 //! and async, on every driver.
 
+use crate::cancel::Cancel;
 use crate::check::History;
 use crate::driver::{AsyncDriver, Blocking, Driver, run_blocking};
 use crate::error::{Error, Result};
@@ -87,6 +88,7 @@ pub struct Migrator<'m> {
     pub(crate) lock: Lock,
     pub(crate) lock_timeout: Option<Duration>,
     pub(crate) listener: Option<Listener>,
+    pub(crate) cancel: Option<Cancel>,
 }
 
 impl std::fmt::Debug for Migrator<'_> {
@@ -100,6 +102,7 @@ impl std::fmt::Debug for Migrator<'_> {
             .field("busy_timeout", &self.busy_timeout)
             .field("lock", &self.lock)
             .field("lock_timeout", &self.lock_timeout)
+            .field("cancel", &self.cancel)
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +129,7 @@ impl<'m> Migrator<'m> {
             lock: Lock::Session,
             lock_timeout: None,
             listener: None,
+            cancel: None,
         }
     }
 
@@ -184,6 +188,12 @@ impl<'m> Migrator<'m> {
     /// instead of waiting as long as it runs.
     pub const fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = Some(timeout);
+        self
+    }
+
+    /// Lets `cancel` stop the run from another thread (a signal handler): see [`Cancel`].
+    pub fn cancel_with(mut self, cancel: &Cancel) -> Self {
+        self.cancel = Some(cancel.clone());
         self
     }
 

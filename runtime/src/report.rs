@@ -101,6 +101,9 @@ pub struct Status {
     pub migrations: Vec<StatusLine>,
     /// Rows of migrations this binary does not know (the database is ahead).
     pub unknown: Vec<AppliedMigration>,
+    /// PostgreSQL indexes of the tracking table's schema left `INVALID` by an interrupted
+    /// `CREATE INDEX CONCURRENTLY` (`schema.index`), which `IF NOT EXISTS` would skip for ever.
+    pub invalid_indexes: Vec<String>,
 }
 
 impl Status {
@@ -139,7 +142,8 @@ impl fmt::Display for Status {
         if !self.unknown.is_empty() {
             write!(f, ", {} unknown to this binary", self.unknown.len())?;
         }
-        writeln!(f)
+        writeln!(f)?;
+        write_invalid_indexes(f, &self.invalid_indexes)
     }
 }
 
@@ -193,12 +197,16 @@ pub struct RepairReport {
     pub checksums_updated: Vec<(String, String, String)>,
     /// Dirty rows removed: these migrations are pending again.
     pub dirty_cleared: Vec<String>,
+    /// PostgreSQL indexes left `INVALID` by an interrupted `CREATE INDEX CONCURRENTLY`: repair
+    /// does not drop them (they may be a build still under way elsewhere), it names them.
+    pub invalid_indexes: Vec<String>,
 }
 
 impl fmt::Display for RepairReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.checksums_updated.is_empty() && self.dirty_cleared.is_empty() {
-            return writeln!(f, "nothing to repair");
+            writeln!(f, "nothing to repair")?;
+            return write_invalid_indexes(f, &self.invalid_indexes);
         }
         for (id, recorded, now) in &self.checksums_updated {
             writeln!(f, "accepted the edited script of {id}: {recorded} -> {now}")?;
@@ -206,6 +214,21 @@ impl fmt::Display for RepairReport {
         for id in &self.dirty_cleared {
             writeln!(f, "cleared the dirty row of {id}: it is pending again")?;
         }
-        Ok(())
+        write_invalid_indexes(f, &self.invalid_indexes)
     }
+}
+
+/// What to drop before a `CREATE INDEX CONCURRENTLY` that was interrupted runs again.
+fn write_invalid_indexes(f: &mut fmt::Formatter<'_>, indexes: &[String]) -> fmt::Result {
+    if indexes.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        f,
+        "invalid indexes, left by an interrupted `CREATE INDEX CONCURRENTLY` (`IF NOT EXISTS` would skip them); drop them before the migration runs again:"
+    )?;
+    for index in indexes {
+        writeln!(f, "  DROP INDEX CONCURRENTLY {index};")?;
+    }
+    Ok(())
 }

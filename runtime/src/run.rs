@@ -15,6 +15,16 @@ use crate::tracking::State;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+/// What the read-only operations start from.
+struct Inspected {
+    history: History,
+    dialect: Dialect,
+    /// What `check` says of the history.
+    checked: Result<Vec<i64>>,
+    /// See [`Status::invalid_indexes`].
+    invalid_indexes: Vec<String>,
+}
+
 /// Awaits `work` (a future that borrows `session`) holding `migrator`'s lock, and releases the
 /// lock on every exit: success, error, panic.
 macro_rules! locked {
@@ -33,6 +43,8 @@ impl Migrator<'_> {
             return Err(Error::WrongDialect { migrations, driver });
         }
         let mut session = Session::new(db, &self.table)?;
+        session.cancel_with(self.cancel.as_ref());
+        session.listener.clone_from(&self.listener);
         if let Some(timeout) = self.busy_timeout.filter(|_| driver == Dialect::Sqlite) {
             let sql = format!("PRAGMA busy_timeout = {}", timeout.as_millis());
             session.execute(&sql, "setting the busy timeout").await?;
@@ -65,7 +77,8 @@ impl Migrator<'_> {
     ) -> Result<Report> {
         s.create_table().await?;
         let history = History::new(self.migrations, s.read_history().await?);
-        let database_ahead = self.check(&history)?;
+        let checked = self.check(&history);
+        let database_ahead = s.explained(checked).await?;
         let pending = history.pending(self.migrations, last, self.allow_out_of_order)?;
         let mut report = Report { database_ahead, skipped: history.applied_count(), ..Report::default() };
         if self.single_transaction {
@@ -261,7 +274,8 @@ impl Migrator<'_> {
         keep: Option<usize>,
     ) -> Result<Report> {
         let history = History::new(self.migrations, s.read_history().await?);
-        let database_ahead = self.check_rollback(&history)?;
+        let checked = self.check_rollback(&history);
+        let database_ahead = s.explained(checked).await?;
         let range = history.rollback_range(self.migrations, keep)?;
         let mut report = Report { database_ahead, ..Report::default() };
         for position in range {
@@ -334,15 +348,25 @@ impl Migrator<'_> {
         Ok(Some(duration))
     }
 
-    /// The tracking table's rows, read without writing anything.
-    async fn history<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<(History, Dialect)> {
+    /// The tracking table's rows, read without writing anything, and what `check` says of them
+    /// (a `Dirty` refusal naming the invalid indexes its migration left).
+    /// `status` also wants the invalid indexes when nothing is dirty (`with_indexes`).
+    async fn history<D: AsyncDriver + ?Sized>(&self, db: &mut D, with_indexes: bool) -> Result<Inspected> {
         let mut session = self.session(db).await?;
         session.pin_schema().await?;
-        Ok((History::new(self.migrations, session.read_history().await?), session.dialect()))
+        let history = History::new(self.migrations, session.read_history().await?);
+        let checked = self.check(&history);
+        let checked = session.explained(checked).await;
+        let invalid_indexes = match &checked {
+            Err(Error::Dirty { invalid_indexes, .. }) => invalid_indexes.clone(),
+            _ if with_indexes => session.invalid_indexes().await,
+            _ => Vec::new(),
+        };
+        Ok(Inspected { history, dialect: session.dialect(), checked, invalid_indexes })
     }
 
     pub(crate) async fn run_status<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<Status> {
-        let (history, _) = self.history(db).await?;
+        let Inspected { history, invalid_indexes, .. } = self.history(db, true).await?;
         let migrations = self
             .migrations
             .iter()
@@ -363,12 +387,12 @@ impl Migrator<'_> {
             })
             .collect();
         let unknown = history.unknown.iter().map(|&index| history.rows[index].clone()).collect();
-        Ok(Status { migrations, unknown })
+        Ok(Status { migrations, unknown, invalid_indexes })
     }
 
     pub(crate) async fn run_plan<D: AsyncDriver + ?Sized>(&self, db: &mut D, operation: Operation) -> Result<Plan> {
-        let (history, dialect) = self.history(db).await?;
-        self.check(&history)?;
+        let Inspected { history, dialect, checked, .. } = self.history(db, false).await?;
+        checked?;
         let (positions, direction) = match operation {
             Operation::Apply(target) => {
                 let last = self.last_position(&target)?;
@@ -403,8 +427,8 @@ impl Migrator<'_> {
     }
 
     pub(crate) async fn run_verify<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<()> {
-        let (history, _) = self.history(db).await?;
-        self.check(&history)?;
+        let Inspected { history, checked, .. } = self.history(db, false).await?;
+        checked?;
         history.check_order(self.migrations, self.allow_out_of_order)
     }
 
@@ -438,7 +462,9 @@ impl Migrator<'_> {
             Ok(report)
         }
         .await;
-        s.finish(outcome, "committing the repair").await
+        let mut report = s.finish(outcome, "committing the repair").await?;
+        report.invalid_indexes = s.invalid_indexes().await;
+        Ok(report)
     }
 
     pub(crate) async fn run_baseline<D: AsyncDriver + ?Sized>(&self, db: &mut D, target: Target) -> Result<Report> {

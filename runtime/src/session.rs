@@ -2,8 +2,10 @@
 //! and a script's statements, each failure named. Written once, async, for every driver (a
 //! blocking one runs it through `driver::Blocking`).
 
+use crate::cancel::{Armed, Cancel};
 use crate::driver::{AsyncDriver, Dialect, DriverError, Param, Row, Value};
 use crate::error::{Direction, Error, Result, database};
+use crate::event::Listener;
 use crate::lock::Lease;
 use crate::migration::{Migration, Script};
 use crate::tracking::{AppliedMigration, State, TrackingTable, millis};
@@ -14,12 +16,28 @@ pub(crate) struct Session<'d, D: ?Sized> {
     pub(crate) table: TrackingTable,
     /// The lease to renew while the run lasts, when the lock is a lease.
     pub(crate) lease: Option<Lease>,
+    /// Whether a transaction of strata's is open: the lease is renewed only outside one, so
+    /// that a waiter's statement never queues behind the holder's transaction.
+    in_transaction: bool,
+    /// What stops the run from outside, and the driver's interrupt it holds while the run lasts.
+    pub(crate) cancel: Option<(Cancel, Armed)>,
+    /// Who hears that the run waits for a lock.
+    pub(crate) listener: Option<Listener>,
 }
 
 impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     pub(crate) fn new(db: &'d mut D, table: &str) -> Result<Self> {
         let table = TrackingTable::new(table, db.dialect())?;
-        Ok(Self { db, table, lease: None })
+        Ok(Self { db, table, lease: None, in_transaction: false, cancel: None, listener: None })
+    }
+
+    /// Lets `cancel` stop this session's work, interrupting its statement in flight.
+    pub(crate) fn cancel_with(&mut self, cancel: Option<&Cancel>) {
+        self.cancel = cancel.map(|cancel| (cancel.clone(), cancel.arm(self.db.interrupter())));
+    }
+
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|(cancel, _)| cancel.is_cancelled())
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
@@ -37,6 +55,11 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         operation: &'static str,
     ) -> Result<u64> {
         self.db.execute_with(sql, params).await.map_err(database(operation))
+    }
+
+    /// `execute_with`, keeping the driver's error for the caller to judge.
+    pub(crate) async fn execute_raw(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DriverError> {
+        self.db.execute_with(sql, params).await
     }
 
     pub(crate) async fn query(&mut self, sql: &str, params: &[Param<'_>], operation: &'static str) -> Result<Vec<Row>> {
@@ -61,14 +84,19 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
             Dialect::Postgres => "BEGIN",
             Dialect::Mysql => "START TRANSACTION",
         };
-        self.execute(sql, "starting a transaction").await
+        self.execute(sql, "starting a transaction").await?;
+        self.in_transaction = true;
+        Ok(())
     }
 
     /// Commits after `outcome` succeeded, rolls back after it failed (keeping its error).
     pub(crate) async fn finish<T>(&mut self, outcome: Result<T>, operation: &'static str) -> Result<T> {
         match outcome {
             Ok(value) => match self.db.execute("COMMIT").await {
-                Ok(()) => Ok(value),
+                Ok(()) => {
+                    self.in_transaction = false;
+                    Ok(value)
+                }
                 Err(error) => {
                     self.rollback().await;
                     Err(database(operation)(error))
@@ -85,6 +113,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     /// led here is the one to report, and a connection whose rollback fails is broken anyway.
     pub(crate) async fn rollback(&mut self) {
         let _: Result<(), DriverError> = self.db.execute("ROLLBACK").await;
+        self.in_transaction = false;
     }
 
     /// Pins an unqualified tracking table to the connection's current schema (PostgreSQL) or
@@ -166,6 +195,37 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         self.execute_with(&sql, &[], "clearing the migration set's digest").await.map(drop)
     }
 
+    /// PostgreSQL's indexes in the tracking table's schema that are `INVALID`: what an
+    /// interrupted `CREATE INDEX CONCURRENTLY` leaves. Empty elsewhere, and when the catalog
+    /// cannot be read (this is advice for a message, not a check).
+    pub(crate) async fn invalid_indexes(&mut self) -> Vec<String> {
+        if self.dialect() != Dialect::Postgres {
+            return Vec::new();
+        }
+        let (sql, schema) = self.table.invalid_indexes_sql();
+        let params: Vec<Param<'_>> = schema.iter().map(|schema| Param::Text(schema)).collect();
+        match self.db.query(&sql, &params).await {
+            Ok(rows) => rows
+                .into_iter()
+                .filter_map(|row| match row.into_iter().next() {
+                    Some(Value::Text(index)) => Some(index),
+                    _ => None,
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// `outcome`, with a `Dirty` refusal naming the invalid indexes its migration left.
+    pub(crate) async fn explained<T>(&mut self, outcome: Result<T>) -> Result<T> {
+        match outcome {
+            Err(Error::Dirty { migration, failure, .. }) => {
+                Err(Error::Dirty { migration, failure, invalid_indexes: self.invalid_indexes().await })
+            }
+            outcome => outcome,
+        }
+    }
+
     /// Every row, by version. A table that does not exist is an empty history.
     pub(crate) async fn read_history(&mut self) -> Result<Vec<AppliedMigration>> {
         if !self.exists("").await? {
@@ -236,15 +296,27 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         script: &Script,
         direction: Direction,
     ) -> Result<()> {
+        let cancelled = || Error::Cancelled { migration: Some(migration.reference_in(script)), dirty: false };
         for (index, statement) in script.statements().iter().enumerate() {
-            self.renew_lease().await?;
-            self.db.execute(statement.sql()).await.map_err(|error| Error::Statement {
-                migration: migration.reference_in(script),
-                direction,
-                statement: index + 1,
-                line: line_of(statement, error.offset()),
-                message: error.message().to_owned(),
-                source: error.into_source(),
+            if self.cancelled() {
+                return Err(cancelled());
+            }
+            if !self.in_transaction {
+                self.renew_lease().await?;
+            }
+            let outcome = self.db.execute(statement.sql()).await;
+            // An interrupted statement fails with the database's "canceled" error: what the
+            // caller wants to know is that it was cancelled.
+            outcome.map_err(|error| match self.cancelled() {
+                true => cancelled(),
+                false => Error::Statement {
+                    migration: migration.reference_in(script),
+                    direction,
+                    statement: index + 1,
+                    line: line_of(statement, error.offset()),
+                    message: error.message().to_owned(),
+                    source: error.into_source(),
+                },
             })?;
         }
         Ok(())
@@ -259,9 +331,18 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         direction: Direction,
     ) -> Result<Duration> {
         let started = Instant::now();
-        if let Err(error) = self.run_script(migration, script, direction).await {
-            if let Error::Statement { statement, line, message, .. } = &error {
-                let failure = format!("{direction} statement {statement} (line {line}): {message}");
+        if let Err(mut error) = self.run_script(migration, script, direction).await {
+            let failure = match &mut error {
+                Error::Statement { statement, line, message, .. } => {
+                    Some(format!("{direction} statement {statement} (line {line}): {message}"))
+                }
+                Error::Cancelled { dirty, .. } => {
+                    *dirty = true;
+                    Some(format!("{direction} script interrupted"))
+                }
+                _ => None,
+            };
+            if let Some(failure) = failure {
                 let sql = self.table.record_failure_sql();
                 let params = [Param::Text(&failure), Param::Integer(migration.version())];
                 // The statement's error is the one to report; the row stays dirty either way.
@@ -272,19 +353,9 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         Ok(started.elapsed())
     }
 
-    /// Waits `duration` without holding a transaction: on the server for PostgreSQL and MySQL
-    /// (so that an async driver never blocks its executor), on this thread for SQLite.
-    pub(crate) async fn pause(&mut self, duration: Duration) -> Result<()> {
-        let seconds = duration.as_secs_f64();
-        let sql = match self.dialect() {
-            Dialect::Sqlite => {
-                std::thread::sleep(duration);
-                return Ok(());
-            }
-            Dialect::Postgres => format!("SELECT pg_sleep({seconds:.3})"),
-            Dialect::Mysql => format!("DO SLEEP({seconds:.3})"),
-        };
-        self.execute(&sql, "waiting for the lock").await
+    /// Waits `duration` outside any statement (see [`AsyncDriver::pause`]).
+    pub(crate) async fn pause(&mut self, duration: Duration) {
+        self.db.pause(duration).await;
     }
 }
 

@@ -296,6 +296,19 @@ impl TrackingTable {
         )
     }
 
+    /// PostgreSQL's invalid indexes in the table's schema (the connection's current one when the
+    /// table is not pinned to one), qualified, and the schema as the query's parameter.
+    pub(crate) fn invalid_indexes_sql(&self) -> (String, Option<String>) {
+        let schema = match &self.schema {
+            Some(_) => "$1",
+            None => "current_schema()",
+        };
+        let sql = format!(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname = {schema} ORDER BY 1"
+        );
+        (sql, self.schema.clone())
+    }
+
     pub(crate) fn state_of_sql(&self) -> String {
         format!("SELECT state FROM {} WHERE version = {}", self.quoted(""), self.int(1))
     }

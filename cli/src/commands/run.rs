@@ -65,6 +65,18 @@ fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<At
     let above_bar = std::io::stdout().is_terminal();
     migrator.clone().on_event(move |event| {
         let line = match event {
+            Event::Waiting { lock, holder, waited } => {
+                let held_by = holder.map(|holder| format!(", held by {holder}")).unwrap_or_default();
+                let line = format!("waiting {} for {lock}{held_by}", human(*waited));
+                if let Some(bar) = &bar {
+                    bar.set_message("waiting for the lock");
+                }
+                match &bar {
+                    Some(bar) if above_bar => bar.println(line),
+                    _ => println!("{line}"),
+                }
+                return;
+            }
             Event::Started { migration, .. } => {
                 if let Some(bar) = &bar {
                     bar.set_message(migration.id().to_owned());

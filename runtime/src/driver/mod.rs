@@ -2,8 +2,10 @@
 //! integers and text. Everything else (the tracking table, transactions, locks, what to run and
 //! what to refuse) is strata's own, written once for every driver, sync and async.
 
+use crate::cancel::Interrupt;
 use std::fmt;
 use std::future::Future;
+use std::time::Duration;
 
 #[cfg(feature = "mysql")]
 mod mysql;
@@ -79,19 +81,20 @@ pub type Row = Vec<Value>;
 pub struct DriverError {
     message: String,
     offset: Option<usize>,
+    busy: bool,
     source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl DriverError {
     /// Wraps `source`; its `Display` is the message.
     pub fn new(source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self { message: source.to_string(), offset: None, source: Box::new(source) }
+        Self { message: source.to_string(), offset: None, busy: false, source: Box::new(source) }
     }
 
     /// Wraps `source` with the database's own message, when the client library's `Display`
     /// adds more (a prefix, the statement, an offset).
     pub fn with_message(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self { message: message.into(), offset: None, source: Box::new(source) }
+        Self { message: message.into(), offset: None, busy: false, source: Box::new(source) }
     }
 
     /// Where in the statement the database found the error, in characters from 0, when it
@@ -105,6 +108,19 @@ impl DriverError {
     /// See [`at_offset`](Self::at_offset).
     pub fn offset(&self) -> Option<usize> {
         self.offset
+    }
+
+    /// Marks the error as another connection holding the database's write lock (SQLite's
+    /// `SQLITE_BUSY`): a migrator waiting for a lease then tries again instead of failing.
+    #[must_use]
+    pub fn busy(mut self) -> Self {
+        self.busy = true;
+        self
+    }
+
+    /// See [`busy`](Self::busy).
+    pub fn is_busy(&self) -> bool {
+        self.busy
     }
 
     /// The database's message: what an error of strata quotes.
@@ -192,15 +208,22 @@ pub trait Driver {
     ///
     /// The database's error, or a column that is neither an integer nor text.
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DriverError>;
+
+    /// A way to interrupt this connection's statement in flight from another thread, which a
+    /// [`Cancel`](crate::Cancel) fires: SQLite's interrupt, PostgreSQL's cancel request. `None`
+    /// (the default): a cancel takes effect before the next statement.
+    fn interrupter(&self) -> Option<Interrupt> {
+        None
+    }
 }
 
 /// An async connection strata can migrate: implemented for `tokio_postgres::Client` and sqlx's
 /// `PgConnection` and `MySqlConnection` (each behind its feature), and by you for any other.
 ///
 /// [`Driver`]'s methods, returning `Send` futures so that a migration can run on any executor's
-/// worker thread. strata awaits nothing but these: while it waits for another migrator's lease it
-/// sleeps on the server (`pg_sleep`, MySQL's `SLEEP`), so that no executor thread is blocked (on
-/// SQLite, which has no such function, it sleeps on the calling thread).
+/// worker thread. strata awaits nothing but these: while it waits for another migrator's lock it
+/// awaits [`pause`](AsyncDriver::pause), so that no executor thread is blocked and no statement
+/// is held open on the server.
 pub trait AsyncDriver: Send {
     /// The SQL this connection speaks.
     fn dialect(&self) -> Dialect;
@@ -217,6 +240,19 @@ pub trait AsyncDriver: Send {
 
     /// See [`Driver::query`].
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> impl Future<Output = Result<Vec<Row>, DriverError>> + Send;
+
+    /// See [`Driver::interrupter`].
+    fn interrupter(&self) -> Option<Interrupt> {
+        None
+    }
+
+    /// Waits `duration` between two tries for another migrator's lock, outside any statement: a
+    /// waiter must hold no snapshot open on the server (`CREATE INDEX CONCURRENTLY` in the
+    /// holder's migration waits for every one). The default wakes the task from a timer thread
+    /// of its own, on any executor; a driver may use its runtime's timer instead.
+    fn pause(&mut self, duration: Duration) -> impl Future<Output = ()> + Send {
+        crate::timer::sleep(duration)
+    }
 }
 
 /// A blocking driver seen as an async one whose futures are always ready: the migrator's logic
@@ -242,6 +278,16 @@ impl<D: Driver + Send + ?Sized> AsyncDriver for Blocking<'_, D> {
 
     fn query(&mut self, sql: &str, params: &[Param<'_>]) -> impl Future<Output = Result<Vec<Row>, DriverError>> + Send {
         std::future::ready(self.0.query(sql, params))
+    }
+
+    fn interrupter(&self) -> Option<Interrupt> {
+        self.0.interrupter()
+    }
+
+    /// A blocking run sleeps on its own thread, which is what it is for.
+    fn pause(&mut self, duration: Duration) -> impl Future<Output = ()> + Send {
+        std::thread::sleep(duration);
+        std::future::ready(())
     }
 }
 

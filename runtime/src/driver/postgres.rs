@@ -2,6 +2,7 @@
 
 use super::postgres_values::{error, params, row};
 use super::{Dialect, Driver, DriverError, Param, Row};
+use crate::cancel::Interrupt;
 
 impl Driver for postgres::Client {
     fn dialect(&self) -> Dialect {
@@ -20,5 +21,14 @@ impl Driver for postgres::Client {
 
     fn query(&mut self, sql: &str, values: &[Param<'_>]) -> Result<Vec<Row>, DriverError> {
         postgres::Client::query(self, sql, &params(values)).map_err(error)?.iter().map(row).collect()
+    }
+
+    /// PostgreSQL's cancel request, sent on a connection of its own without TLS (a server that
+    /// only takes TLS ignores it, and the cancel takes effect before the next statement).
+    fn interrupter(&self) -> Option<Interrupt> {
+        let token = self.cancel_token();
+        Some(Interrupt::new(move || {
+            let _ = token.cancel_query(postgres::NoTls);
+        }))
     }
 }

@@ -1,8 +1,9 @@
 //! `rusqlite::Connection` (and a pooled one, through `&mut *conn`).
 
 use super::{Dialect, Driver, DriverError, Param, Row, Value};
+use crate::cancel::Interrupt;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, ToSql};
+use rusqlite::{Connection, ErrorCode, ToSql};
 
 impl Driver for Connection {
     fn dialect(&self) -> Dialect {
@@ -44,6 +45,11 @@ impl Driver for Connection {
         }
         Ok(result)
     }
+
+    fn interrupter(&self) -> Option<Interrupt> {
+        let handle = self.get_interrupt_handle();
+        Some(Interrupt::new(move || handle.interrupt()))
+    }
 }
 
 impl ToSql for Param<'_> {
@@ -56,7 +62,9 @@ impl ToSql for Param<'_> {
 }
 
 fn error_with_message(error: rusqlite::Error, sql: &str) -> DriverError {
-    DriverError::with_message(sqlite_message(&error, sql), error)
+    let busy = matches!(error.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked));
+    let error = DriverError::with_message(sqlite_message(&error, sql), error);
+    if busy { error.busy() } else { error }
 }
 
 /// SQLite's own message for a failed statement.
