@@ -537,3 +537,98 @@ fn no_command_reads_outside_the_folder() {
     assert!(!fixture.join("strata.lock").exists(), "nothing locked");
     assert_eq!(std::fs::read(&db).unwrap().len(), 0, "nothing applied");
 }
+
+/// Ctrl-C (and SIGTERM) during a long statement: the statement is cancelled on the server, the
+/// migration rolled back, the lock released; `up` says where it stopped and exits 130, and the
+/// next `up` takes the lock at once. On SQLite, PostgreSQL and MariaDB.
+#[test]
+fn a_signal_cancels_the_statement_in_flight_and_exits_130() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = |file: &str| format!("sqlite:{}", dir.path().join(file).display());
+    let mut databases = vec![("sqlite", sqlite("int.db"), "INT"), ("sqlite", sqlite("term.db"), "TERM")];
+    for (var, dialect) in [("STRATA_TEST_POSTGRES_URL", "postgres"), ("STRATA_TEST_MYSQL_URL", "mysql")] {
+        match std::env::var(var) {
+            Ok(url) => databases.push((
+                dialect,
+                scratch_database(&url, dialect, &format!("strata_cli_cancel_{}", std::process::id())),
+                "INT",
+            )),
+            Err(_) => eprintln!("skipped: the {dialect} part, because {var} is not set"),
+        }
+    }
+    for (dialect, url, signal) in databases {
+        let context = format!("{dialect}, SIG{signal}");
+        let folder = dir.path().join(format!("m-{dialect}-{signal}"));
+        let sleep = match dialect {
+            "postgres" => "SELECT pg_sleep(30)",
+            "mysql" => "DO SLEEP(30)",
+            _ => {
+                "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 300000000) SELECT count(*) FROM n"
+            }
+        };
+        let slow = format!("INSERT INTO a VALUES (1);\n{sleep};\n");
+        write(&folder, &[("0001_a.sql", "CREATE TABLE IF NOT EXISTS a (x INTEGER);\n"), ("0002_slow.sql", &slow)]);
+        let args = ["up", "--dir", folder.to_str().unwrap(), "--db", url.as_str()];
+        let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert!(stdout.any(|line| line.unwrap().starts_with("applied 0001_a")), "{context}: 0001 applied");
+        std::thread::sleep(std::time::Duration::from_millis(500)); // well into 0002's statement
+        let sent = std::time::Instant::now();
+        assert!(
+            Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap().success()
+        );
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(sent.elapsed() < std::time::Duration::from_secs(15), "{context}: still running after the signal");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(130), "{context}: {stderr}");
+        assert!(stderr.contains("interrupting: cancelling the statement in flight"), "{context}: {stderr}");
+        assert!(
+            stderr.contains("error: interrupted during 0002_slow (0002_slow.sql): nothing of it was applied"),
+            "{context}: {stderr}"
+        );
+        // Nothing still runs on the server for the dead client.
+        let running = match dialect {
+            "postgres" => Command::new("psql")
+                .args([
+                    url.split('?').next().unwrap(),
+                    "-tAc",
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'",
+                ])
+                .output(),
+            "mysql" => Command::new("mariadb")
+                .args([
+                    "-h127.0.0.1",
+                    "-uroot",
+                    "-NBe",
+                    "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'DO SLEEP(30)%'",
+                ])
+                .output(),
+            _ => Command::new("true").output(),
+        };
+        let running = String::from_utf8(running.unwrap().stdout).unwrap();
+        assert!(matches!(running.trim(), "0" | ""), "{context}: the statement still runs on the server: {running}");
+        // The lock is free and nothing of 0002 stayed: the next run, with 0002 made quick, applies it.
+        write(&folder, &[("0002_slow.sql", "INSERT INTO a VALUES (1);\n")]);
+        let started = std::time::Instant::now();
+        let again = strata(dir.path(), &args);
+        assert_eq!(again.code, 0, "{context}: {}", again.stderr);
+        assert!(again.stdout.contains("applied 0002_slow"), "{context}: {}", again.stdout);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{context}: the lock was free");
+        if dialect != "sqlite" {
+            drop_database(&url, dialect, &format!("strata_cli_cancel_{}", std::process::id()));
+        }
+    }
+}

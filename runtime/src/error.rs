@@ -218,8 +218,8 @@ pub enum Error {
     /// interrupted, the migration's transaction rolled back and the lock released.
     #[error("{}", cancelled(migration.as_ref(), *dirty))]
     Cancelled {
-        /// The migration it stopped in; `None` when it stopped before any (waiting for the lock,
-        /// or between two migrations).
+        /// The migration it stopped in; `None` when it stopped before the next one started
+        /// (waiting for the lock, or between two migrations).
         migration: Option<MigrationRef>,
         /// Whether that migration ran outside a transaction and is now dirty.
         dirty: bool,
@@ -255,7 +255,7 @@ impl fmt::Debug for Error {
 
 fn cancelled(migration: Option<&MigrationRef>, dirty: bool) -> String {
     match migration {
-        None => "interrupted before any migration ran: nothing more was applied".to_owned(),
+        None => "interrupted before the next migration started: nothing more was applied".to_owned(),
         Some(migration) if dirty => format!(
             "interrupted during {migration}, which runs outside a transaction: it is dirty; check the database by hand, then run `repair`"
         ),
@@ -382,7 +382,7 @@ mod tests {
             ),
             (
                 Error::Cancelled { migration: None, dirty: false },
-                "interrupted before any migration ran: nothing more was applied",
+                "interrupted before the next migration started: nothing more was applied",
             ),
             (
                 Error::Dirty { migration: migration(), failure: None, invalid_indexes: Vec::new() },

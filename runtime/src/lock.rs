@@ -149,13 +149,11 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     /// would hold a snapshot, which a `CREATE INDEX CONCURRENTLY` in the holder's migration waits
     /// for, and the server's deadlock detector would then kill one of the two.
     pub(crate) async fn acquire(&mut self, lock: Lock, timeout: Option<Duration>) -> Result<Held> {
+        self.stop_if_cancelled()?;
         let mut waiting = Waiting::new(timeout);
         let key = key(&self.table.quoted(""));
         match (lock, self.dialect()) {
-            (Lock::None, _) | (Lock::Session, Dialect::Sqlite) => {
-                self.stop_if_cancelled()?;
-                Ok(Held::Nothing)
-            }
+            (Lock::None, _) | (Lock::Session, Dialect::Sqlite) => Ok(Held::Nothing),
             (Lock::Session, Dialect::Postgres) => {
                 let (high, low) = halves(key);
                 let (key_param, halves_params) = ([Param::Integer(key)], [Param::Integer(high), Param::Integer(low)]);
@@ -221,7 +219,9 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     /// Unlocks, for as many times as it was taken, a session lock this connection holds from a
     /// run that never finished (an async run whose future was dropped, on a pooled connection):
     /// no run of strata's is under way on a connection that starts one, so it is nobody's.
+    /// The transaction such a run may have left open is its own: rolled back first.
     async fn free_left_behind(&mut self, unlock: &str, params: &[Param<'_>]) -> Result<()> {
+        self.rollback().await;
         for _ in 0..MAX_LEFT_BEHIND {
             if self.query_value(unlock, params, "releasing a lock left behind").await? != Some(Value::Integer(1)) {
                 break;
@@ -243,9 +243,8 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
                 return Err(error);
             }
         }
-        // The row, if a release by an older strata deleted it; then the take, which succeeds
-        // only on an expired (or released) lease. Each its own statement, so that a waiter holds
-        // nothing between two tries.
+        // The row, made once; the take, which succeeds only on an expired (or released) lease.
+        // Each its own statement, so that a waiter holds nothing between two tries.
         let seed = match self.dialect() {
             Dialect::Sqlite => format!("INSERT OR IGNORE INTO {lock} (id, owner, expires_ms) VALUES (1, '', 0)"),
             Dialect::Postgres => {
@@ -260,25 +259,38 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             ttl_param = self.table.int(2),
         );
         let params = [Param::Text(&owner), Param::Integer(crate::tracking::millis(ttl))];
-        let holder = format!("SELECT owner, expires_ms - {now} FROM {lock} WHERE id = 1",);
+        let state = format!("SELECT owner, expires_ms - {now} FROM {lock} WHERE id = 1");
         let what = format!("the lease {lock}");
         loop {
-            let taken = match self.execute_raw(&seed, &[]).await {
-                Ok(_) => self.execute_raw(&take, &params).await.map(|changed| changed == 1),
-                Err(error) => Err(error),
+            // A read first: it never queues behind the holder's transaction (SQLite's write lock
+            // included), and only a lease that has expired, or was released, is worth a write.
+            let held = match self.query_raw(&state, &[]).await {
+                Ok(rows) => match rows.first().and_then(|row| row.get(1)) {
+                    Some(Value::Integer(left_ms)) => *left_ms >= 0,
+                    _ => {
+                        // No row: a release by an older strata deleted it.
+                        self.execute(&seed, "creating the lease").await?;
+                        false
+                    }
+                },
+                // SQLite: the holder is committing; ask again.
+                Err(error) if error.is_busy() => true,
+                Err(error) => return Err(crate::error::database("reading the lease")(error)),
             };
-            match taken {
-                Ok(true) => {
-                    self.lease = Some(Lease { owner, ttl, renewed: Instant::now() });
-                    return Ok(Held::Lease);
+            if !held {
+                match self.execute_raw(&take, &params).await {
+                    Ok(1) => {
+                        self.lease = Some(Lease { owner, ttl, renewed: Instant::now() });
+                        return Ok(Held::Lease);
+                    }
+                    Ok(_) => {}
+                    // SQLite: another migrator's transaction has the write lock for longer than
+                    // the busy timeout; ask again.
+                    Err(error) if error.is_busy() => {}
+                    Err(error) => return Err(crate::error::database("taking the lease")(error)),
                 }
-                Ok(false) => {}
-                // SQLite: the holder's migration has the write lock for longer than the busy
-                // timeout. The lease is still held; ask again.
-                Err(error) if error.is_busy() => {}
-                Err(error) => return Err(crate::error::database("taking the lease")(error)),
             }
-            self.wait(waiting, &what, Holder::Lease(&holder)).await?;
+            self.wait(waiting, &what, Holder::Lease(&state)).await?;
         }
     }
 

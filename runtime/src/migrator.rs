@@ -259,8 +259,9 @@ impl Migrator<'_> {
     /// `OutOfOrder`, `UnknownTarget`, `InvalidTableName`, `CorruptHistory`, `LockTimeout`,
     /// `NoTransactionInSingleTransaction`. While running: `Statement` (the failing migration is
     /// rolled back, or left dirty when it ran outside a transaction; the ones before it stay
-    /// applied, except in single-transaction mode), `ForeignKeyViolation`, `LockLost`; `Database`
-    /// for strata's own statements.
+    /// applied, except in single-transaction mode), `ForeignKeyViolation`, `LockLost`;
+    /// `Cancelled` when a [`Cancel`] stopped it (waiting, or in a migration, which is rolled back
+    /// or, outside a transaction, left dirty); `Database` for strata's own statements.
     pub fn apply_to<C, D>(&self, mut conn: C, target: impl Into<Target>) -> Result<Report>
     where
         C: DerefMut<Target = D>,
@@ -279,7 +280,7 @@ impl Migrator<'_> {
     /// `strata:irreversible`; `DatabaseAhead` if the database holds migrations this binary does
     /// not know (even `backward-compatible` ones: they may build on what would be reverted)
     /// unless `allow_database_ahead`; and the other checks of [`apply_to`](Self::apply_to). While
-    /// running: `Statement` (that migration stays applied) and `ForeignKeyViolation`.
+    /// running: `Statement` (that migration stays applied), `ForeignKeyViolation` and `Cancelled`.
     pub fn rollback_to<C, D>(&self, mut conn: C, target: impl Into<Target>) -> Result<Report>
     where
         C: DerefMut<Target = D>,
@@ -335,7 +336,8 @@ impl Migrator<'_> {
     ///
     /// # Errors
     ///
-    /// `WrongDialect`, `InvalidTableName`, `CorruptHistory`, `LockTimeout`, `Database`.
+    /// `WrongDialect`, `InvalidTableName`, `CorruptHistory`, `LockTimeout`, `Cancelled`,
+    /// `Database`.
     pub fn repair<C, D>(&self, mut conn: C) -> Result<RepairReport>
     where
         C: DerefMut<Target = D>,
@@ -350,7 +352,8 @@ impl Migrator<'_> {
     /// # Errors
     ///
     /// `BaselineNotEmpty` if the tracking table already has rows, `UnknownTarget`, and
-    /// `WrongDialect`, `InvalidTableName`, `CorruptHistory`, `LockTimeout`, `Database`.
+    /// `WrongDialect`, `InvalidTableName`, `CorruptHistory`, `LockTimeout`, `Cancelled`,
+    /// `Database`.
     pub fn baseline<C, D>(&self, mut conn: C, target: impl Into<Target>) -> Result<Report>
     where
         C: DerefMut<Target = D>,

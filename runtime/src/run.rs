@@ -86,6 +86,7 @@ impl Migrator<'_> {
         } else {
             for position in pending {
                 let migration = &self.migrations[position];
+                s.stop_if_cancelled()?;
                 s.renew_lease().await?;
                 match self.observe(migration, Direction::Up, self.apply_one(s, migration)).await? {
                     Some(duration) => report.ran.push(Ran::new(migration, duration)),
@@ -281,6 +282,7 @@ impl Migrator<'_> {
         for position in range {
             let migration = &self.migrations[position];
             let Some(down) = migration.down() else { continue };
+            s.stop_if_cancelled()?;
             s.renew_lease().await?;
             match self.observe(migration, Direction::Down, Self::revert_one(s, migration, down)).await? {
                 Some(duration) => report.ran.push(Ran::new(migration, duration)),

@@ -62,6 +62,11 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         self.db.execute_with(sql, params).await
     }
 
+    /// `query`, keeping the driver's error for the caller to judge.
+    pub(crate) async fn query_raw(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DriverError> {
+        self.db.query(sql, params).await
+    }
+
     pub(crate) async fn query(&mut self, sql: &str, params: &[Param<'_>], operation: &'static str) -> Result<Vec<Row>> {
         self.db.query(sql, params).await.map_err(database(operation))
     }
@@ -318,6 +323,11 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
                     source: error.into_source(),
                 },
             })?;
+        }
+        // A statement that a cancel ended early may still have succeeded (MySQL's `SLEEP`
+        // returns 1): a migration in a transaction is not committed after a cancel.
+        if self.in_transaction && self.cancelled() {
+            return Err(cancelled());
         }
         Ok(())
     }
