@@ -255,7 +255,7 @@ fn run_folder(db: &mut Db, folder: Folder) {
     for (lock, _) in LOCKS {
         for n in [6, 12] {
             reset(db);
-            let context = format!("{folder:?}, {lock} lock, {n} processes");
+            let context = format!("{:?}: {folder:?}, {lock} lock, {n} processes", db.via);
             let processes = start_together(db, lock, n, false);
             let slowest = processes.iter().map(|p| p.took).max().unwrap_or_default();
             println!("{context}: every process ended within {slowest:?}");
@@ -305,7 +305,7 @@ on_every_database! {
         drop(db.migrations(&files));
         for (lock, _) in LOCKS {
             reset(db);
-            let context = format!("slow folder, {lock} lock, 6 processes, the holder and a waiter killed");
+            let context = format!("{:?}: Killed, {lock} lock, 6 processes (the holder and a waiter killed)", db.via);
             let processes = start_together(db, lock, 6, true);
             let slowest = processes.iter().map(|p| p.took).max().unwrap_or_default();
             println!("{context}: every process ended within {slowest:?}");

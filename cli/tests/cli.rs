@@ -632,3 +632,34 @@ fn a_signal_cancels_the_statement_in_flight_and_exits_130() {
         }
     }
 }
+
+/// A second `up` while the first holds the lock says what it waits for and who holds it.
+#[test]
+fn up_says_who_holds_the_lock_it_waits_for() {
+    let Ok(url) = std::env::var("STRATA_TEST_POSTGRES_URL") else {
+        eprintln!("skipped: because STRATA_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("strata_cli_wait_{}", std::process::id());
+    let url = scratch_database(&url, "postgres", &name);
+    write(dir.path(), &[("migrations/0001_slow.sql", "SELECT pg_sleep(2.5);\n")]);
+    let args = ["up", "--db", url.as_str()];
+    let first = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let second = strata(dir.path(), &args);
+    let mut first = first;
+    assert!(first.wait().unwrap().success());
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let waiting = second.stdout.lines().find(|line| line.starts_with("waiting ")).unwrap_or_else(|| panic!("{}", second.stdout));
+    assert!(waiting.contains(" for PostgreSQL advisory lock "), "{waiting}");
+    assert!(waiting.contains(", held by backend "), "{waiting}");
+    assert!(waiting.contains("running `SELECT pg_sleep(2.5)` for "), "{waiting}");
+    assert!(second.stdout.ends_with("nothing to do: 1 migration already applied\n"), "{}", second.stdout);
+    drop_database(&url, "postgres", &name);
+}
