@@ -656,7 +656,8 @@ fn up_says_who_holds_the_lock_it_waits_for() {
     let mut first = first;
     assert!(first.wait().unwrap().success());
     assert_eq!(second.code, 0, "{}", second.stderr);
-    let waiting = second.stdout.lines().find(|line| line.starts_with("waiting ")).unwrap_or_else(|| panic!("{}", second.stdout));
+    let waiting =
+        second.stdout.lines().find(|line| line.starts_with("waiting ")).unwrap_or_else(|| panic!("{}", second.stdout));
     assert!(waiting.contains(" for PostgreSQL advisory lock "), "{waiting}");
     assert!(waiting.contains(", held by backend "), "{waiting}");
     assert!(waiting.contains("running `SELECT pg_sleep(2.5)` for "), "{waiting}");

@@ -127,20 +127,33 @@ enum Holder<'a> {
 /// The lock's SQL, per dialect: a try that never waits, what a holder is, and what this
 /// connection left behind.
 mod sql {
-    /// One try at PostgreSQL's advisory lock: true or false at once, never a wait inside it.
-    pub(super) const PG_TRY: &str =
-        "SELECT CAST(CASE WHEN pg_try_advisory_lock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)";
-    pub(super) const PG_UNLOCK: &str =
-        "SELECT CAST(CASE WHEN pg_advisory_unlock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)";
-    /// Whether this connection holds the key already (a run of it that never finished).
-    pub(super) const PG_HELD_HERE: &str = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1 AND CAST(classid AS BIGINT) = $1 AND CAST(objid AS BIGINT) = $2";
-    /// Who holds the key: backend, application, address, state and for how long.
-    pub(super) const PG_HOLDER: &str = "SELECT CAST(a.pid AS BIGINT), COALESCE(a.application_name, ''), COALESCE(host(a.client_addr), 'a local socket'), COALESCE(a.state, ''), CAST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.state_change), 0) AS BIGINT), COALESCE(a.query, '') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND CAST(l.classid AS BIGINT) = $1 AND CAST(l.objid AS BIGINT) = $2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
-    /// One try at MySQL's named lock, with no wait.
-    pub(super) const MYSQL_TRY: &str = "SELECT CAST(COALESCE(GET_LOCK(?, 0), 0) AS SIGNED)";
-    pub(super) const MYSQL_UNLOCK: &str = "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)";
-    pub(super) const MYSQL_HELD_HERE: &str = "SELECT CAST(COALESCE(IS_USED_LOCK(?) = CONNECTION_ID(), 0) AS SIGNED)";
-    pub(super) const MYSQL_HOLDER: &str = "SELECT CAST(ID AS SIGNED), CAST(USER AS CHAR), CAST(HOST AS CHAR), CAST(COMMAND AS CHAR), CAST(TIME AS SIGNED), CAST(COALESCE(INFO, '') AS CHAR) FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(?)";
+    /// A session lock's statements.
+    pub(super) struct SessionLock {
+        /// One try: 1 when taken, at once, never a wait inside the statement.
+        pub(super) try_lock: &'static str,
+        /// 1 while this connection still held it.
+        pub(super) unlock: &'static str,
+        /// Whether this connection holds it already (a run of it that never finished).
+        pub(super) held_here: &'static str,
+        /// Who holds it: connection, user or application, address, state, seconds, statement.
+        pub(super) holder: &'static str,
+    }
+
+    /// PostgreSQL's advisory lock on a `BIGINT` key; `pg_locks` shows the key's halves.
+    pub(super) const POSTGRES: SessionLock = SessionLock {
+        try_lock: "SELECT CAST(CASE WHEN pg_try_advisory_lock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)",
+        unlock: "SELECT CAST(CASE WHEN pg_advisory_unlock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)",
+        held_here: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1 AND CAST(classid AS BIGINT) = $1 AND CAST(objid AS BIGINT) = $2",
+        holder: "SELECT CAST(a.pid AS BIGINT), COALESCE(a.application_name, ''), COALESCE(host(a.client_addr), 'a local socket'), COALESCE(a.state, ''), CAST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.state_change), 0) AS BIGINT), COALESCE(a.query, '') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND CAST(l.classid AS BIGINT) = $1 AND CAST(l.objid AS BIGINT) = $2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    };
+
+    /// MySQL's named lock.
+    pub(super) const MYSQL: SessionLock = SessionLock {
+        try_lock: "SELECT CAST(COALESCE(GET_LOCK(?, 0), 0) AS SIGNED)",
+        unlock: "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)",
+        held_here: "SELECT CAST(COALESCE(IS_USED_LOCK(?) = CONNECTION_ID(), 0) AS SIGNED)",
+        holder: "SELECT CAST(ID AS SIGNED), CAST(USER AS CHAR), CAST(HOST AS CHAR), CAST(COMMAND AS CHAR), CAST(TIME AS SIGNED), CAST(COALESCE(INFO, '') AS CHAR) FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(?)",
+    };
 }
 
 impl<D: AsyncDriver + ?Sized> Session<'_, D> {
@@ -157,25 +170,15 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             (Lock::Session, Dialect::Postgres) => {
                 let (high, low) = halves(key);
                 let (key_param, halves_params) = ([Param::Integer(key)], [Param::Integer(high), Param::Integer(low)]);
-                if self.count(sql::PG_HELD_HERE, &halves_params).await? > 0 {
-                    self.free_left_behind(sql::PG_UNLOCK, &key_param).await?;
-                }
                 let what = format!("PostgreSQL advisory lock {key}");
-                while !self.try_lock(sql::PG_TRY, &key_param).await? {
-                    self.wait(&mut waiting, &what, Holder::Backend(sql::PG_HOLDER, &halves_params)).await?;
-                }
+                self.take_session_lock(&sql::POSTGRES, &key_param, &halves_params, &what, &mut waiting).await?;
                 Ok(Held::Advisory(key))
             }
             (Lock::Session, Dialect::Mysql) => {
                 let name = format!("strata_{key:016x}");
                 let name_param = [Param::Text(&name)];
-                if self.count(sql::MYSQL_HELD_HERE, &name_param).await? > 0 {
-                    self.free_left_behind(sql::MYSQL_UNLOCK, &name_param).await?;
-                }
                 let what = format!("MySQL lock `{name}`");
-                while !self.try_lock(sql::MYSQL_TRY, &name_param).await? {
-                    self.wait(&mut waiting, &what, Holder::Backend(sql::MYSQL_HOLDER, &name_param)).await?;
-                }
+                self.take_session_lock(&sql::MYSQL, &name_param, &name_param, &what, &mut waiting).await?;
                 Ok(Held::Named(name))
             }
             (Lock::Lease { ttl }, _) => self.take_lease(ttl, &mut waiting).await,
@@ -187,10 +190,10 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         match held {
             Held::Nothing => Ok(()),
             Held::Advisory(key) => {
-                self.query(sql::PG_UNLOCK, &[Param::Integer(key)], "releasing the lock").await.map(drop)
+                self.query(sql::POSTGRES.unlock, &[Param::Integer(key)], "releasing the lock").await.map(drop)
             }
             Held::Named(name) => {
-                self.query(sql::MYSQL_UNLOCK, &[Param::Text(&name)], "releasing the lock").await.map(drop)
+                self.query(sql::MYSQL.unlock, &[Param::Text(&name)], "releasing the lock").await.map(drop)
             }
             Held::Lease => {
                 let Some(lease) = self.lease.take() else { return Ok(()) };
@@ -203,6 +206,25 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
                 self.execute_with(&sql, &[Param::Text(&lease.owner)], "releasing the lease").await.map(drop)
             }
         }
+    }
+
+    /// Frees what a dropped run of this connection left, then tries until the lock is taken.
+    /// `lock` names the lock in `sql`'s try and unlock; `lookup` in its catalogue queries.
+    async fn take_session_lock(
+        &mut self,
+        sql: &sql::SessionLock,
+        lock: &[Param<'_>],
+        lookup: &[Param<'_>],
+        what: &str,
+        waiting: &mut Waiting,
+    ) -> Result<()> {
+        if self.count(sql.held_here, lookup).await? > 0 {
+            self.free_left_behind(sql.unlock, lock).await?;
+        }
+        while !self.try_lock(sql.try_lock, lock).await? {
+            self.wait(waiting, what, Holder::Backend(sql.holder, lookup)).await?;
+        }
+        Ok(())
     }
 
     async fn try_lock(&mut self, sql: &str, params: &[Param<'_>]) -> Result<bool> {
@@ -471,5 +493,34 @@ mod tests {
         assert_ne!(key("\"a\""), key("\"b\""));
         // Pinned: replicas built by different strata versions must agree.
         assert_eq!(key(""), 7_150_155_381_844_865_170);
+    }
+
+    #[test]
+    fn the_key_s_halves_are_what_pg_locks_shows() {
+        // `pg_locks` shows a BIGINT key's high half as `classid`, its low half as `objid`.
+        assert_eq!(halves(0x0000_0001_0000_0002), (1, 2));
+        assert_eq!(halves(-1), (0xffff_ffff, 0xffff_ffff));
+        let (high, low) = halves(key(""));
+        assert_eq!(u64::try_from(high).unwrap_or(0) << 32 | u64::try_from(low).unwrap_or(0), key("") as u64);
+    }
+
+    #[test]
+    fn a_holder_s_statement_is_one_short_line() {
+        assert_eq!(
+            shortened("CREATE INDEX CONCURRENTLY\n    orders_total ON orders (total)"),
+            "CREATE INDEX CONCURRENTLY orders_total ON orders (total)"
+        );
+        let long = format!("SELECT {}", "x, ".repeat(40));
+        let short = shortened(&long);
+        assert_eq!(short.chars().count(), 80);
+        assert!(short.ends_with("..."), "{short}");
+    }
+
+    #[test]
+    fn a_lease_owner_names_this_process() {
+        let owner = owner();
+        assert!(owner.contains(&format!(" pid {} run ", std::process::id())), "{owner}");
+        assert_ne!(owner, super::owner(), "each run its own");
+        assert!(owner.len() <= 128, "it fits MySQL's VARCHAR(128)");
     }
 }
