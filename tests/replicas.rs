@@ -3,9 +3,11 @@
 //!
 //! - **fast**: five quick migrations;
 //! - **slow**: one migration takes a second or more while the others wait;
-//! - **no-transaction**: a `no-transaction` migration (`CREATE INDEX CONCURRENTLY` on PostgreSQL)
-//!   runs while the others wait for the lock: a waiter blocked inside a statement would hold a
-//!   snapshot the index build waits for, and the server would kill one of the two;
+//! - **no-transaction**: a `no-transaction` migration (`CREATE INDEX CONCURRENTLY` on PostgreSQL,
+//!   then a second's wait) runs while the others wait for the lock: a waiter blocked inside a
+//!   statement would hold a snapshot the index build waits for, and the server would kill one of
+//!   the two; on SQLite, whose session lock is each migration's own transaction, the others see
+//!   its dirty row while it runs and must wait for it, not refuse it;
 //! - **failing**: the second migration fails.
 //!
 //! Every process must end within [`BOUND`], each migration is recorded once and logged once, no
@@ -87,7 +89,9 @@ fn files(folder: Folder, dialect: Dialect) -> Vec<(String, String)> {
                 Dialect::Postgres => "CREATE INDEX CONCURRENTLY big_x ON big (x)",
                 _ => "CREATE INDEX big_x ON big (x)",
             };
-            files.push(("0003_index.sql".into(), format!("-- strata:no-transaction\n{index};\n{};", log(3))));
+            // A second more outside the transaction, so that the others start while it runs.
+            let slow = slow_statement(dialect);
+            files.push(("0003_index.sql".into(), format!("-- strata:no-transaction\n{index};\n{slow};\n{};", log(3))));
             files.push(("0004_t4.sql".into(), table(4)));
         }
         Folder::Failing => {

@@ -1,7 +1,9 @@
 //! Comparing what the binary carries with what the database records: dirty rows, migrations
 //! the binary does not know (the database is ahead), edited migrations, out-of-order ones.
 
+use crate::driver::Dialect;
 use crate::error::{Error, IrreversibleReason, MigrationRef, Result};
+use crate::lock::Lock;
 use crate::migration::Migration;
 use crate::migrations::Migrations;
 use crate::tracking::{AppliedMigration, State};
@@ -72,6 +74,17 @@ impl History {
                     row.state == State::Applied && row.checksum == migration.checksum()
                 })
             })
+    }
+
+    /// A dirty row that records no failure, which another migrator may be running right now
+    /// when the lock does not keep it out: on SQLite the session lock is each migration's own
+    /// write transaction, and a migration that runs outside one holds no lock while it runs.
+    /// Elsewhere a dirty row seen under the lock is a run that stopped.
+    pub(crate) fn running_elsewhere(&self, dialect: Dialect, lock: Lock) -> Option<&AppliedMigration> {
+        if dialect != Dialect::Sqlite || lock != Lock::Session {
+            return None;
+        }
+        self.rows.iter().find(|row| row.state == State::Dirty && row.failure.is_none())
     }
 
     /// A dirty row stops everything until it is repaired.
@@ -173,5 +186,43 @@ impl History {
             }
         }
         Ok(range)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn row(version: i64, state: State, failure: Option<&str>) -> AppliedMigration {
+        AppliedMigration {
+            version,
+            name: format!("m{version}"),
+            checksum: String::new(),
+            applied_at: String::new(),
+            duration: Duration::ZERO,
+            state,
+            backward_compatible: false,
+            failure: failure.map(str::to_owned),
+        }
+    }
+
+    fn history(rows: Vec<AppliedMigration>) -> History {
+        History { row_of: Vec::new(), unknown: (0..rows.len()).collect(), rows }
+    }
+
+    #[test]
+    fn only_sqlite_s_session_lock_lets_another_migrator_run_under_a_dirty_row() {
+        let running = history(vec![row(1, State::Applied, None), row(2, State::Dirty, None)]);
+        let found = running.running_elsewhere(Dialect::Sqlite, Lock::Session).map(|row| row.version);
+        assert_eq!(found, Some(2));
+        // The lease, and the server's session locks, keep others out for the whole run: a dirty
+        // row seen under them is a run that stopped.
+        assert!(running.running_elsewhere(Dialect::Sqlite, Lock::Lease { ttl: Duration::from_secs(1) }).is_none());
+        assert!(running.running_elsewhere(Dialect::Postgres, Lock::Session).is_none());
+        assert!(running.running_elsewhere(Dialect::Mysql, Lock::Session).is_none());
+        // A dirty row that records its failure stopped, on any database.
+        let failed = history(vec![row(2, State::Dirty, Some("up statement 1 (line 1): no such table"))]);
+        assert!(failed.running_elsewhere(Dialect::Sqlite, Lock::Session).is_none());
     }
 }

@@ -28,7 +28,9 @@ use std::time::{Duration, Instant};
 /// run on that connection.
 ///
 /// On SQLite every migration already runs in a `BEGIN IMMEDIATE` transaction that re-reads the
-/// tracking table, so `Session` takes nothing more.
+/// tracking table, so `Session` takes nothing more; a run that finds the dirty row of a
+/// `no-transaction` migration another migrator may be running waits for it as long as the busy
+/// timeout, then refuses it.
 ///
 /// ```
 /// use std::time::Duration;

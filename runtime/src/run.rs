@@ -76,7 +76,7 @@ impl Migrator<'_> {
         last: Option<usize>,
     ) -> Result<Report> {
         s.create_table().await?;
-        let history = History::new(self.migrations, s.read_history().await?);
+        let history = self.settled_history(s).await?;
         let checked = self.check(&history);
         let database_ahead = s.explained(checked).await?;
         let pending = history.pending(self.migrations, last, self.allow_out_of_order)?;
@@ -100,6 +100,39 @@ impl Migrator<'_> {
             self.record_digest_if_complete(s).await?;
         }
         Ok(report)
+    }
+
+    /// The history, once no other migrator is running a migration outside a transaction (see
+    /// `History::running_elsewhere`): waited for as long as the connection's busy timeout, as
+    /// SQLite's write lock is. A dirty row still there after that is refused by the checks.
+    async fn settled_history<D: AsyncDriver + ?Sized>(&self, s: &mut Session<'_, D>) -> Result<History> {
+        let started = Instant::now();
+        let mut bound = None;
+        let mut next_event = Duration::from_secs(1);
+        loop {
+            let history = History::new(self.migrations, s.read_history().await?);
+            let Some(row) = history.running_elsewhere(s.dialect(), self.lock) else { return Ok(history) };
+            let bound = match bound {
+                Some(bound) => bound,
+                None => *bound.insert(s.busy_timeout().await?),
+            };
+            let waited = started.elapsed();
+            if waited >= bound {
+                return Ok(history);
+            }
+            if waited >= next_event {
+                next_event = waited + Duration::from_secs(10);
+                let id = self
+                    .migrations
+                    .get(row.version)
+                    .map_or_else(|| format!("{}_{}", row.version, row.name), |m| m.id().to_owned());
+                let lock = format!("the dirty row of {id}");
+                let holder = "another migrator, which runs it outside a transaction";
+                emit(self.listener.as_ref(), &Event::Waiting { lock: &lock, holder: Some(holder), waited });
+            }
+            s.stop_if_cancelled()?;
+            s.pause(Duration::from_millis(100).min(bound - waited)).await;
+        }
     }
 
     /// Runs one migration's work between its events (and in its span).
@@ -274,7 +307,7 @@ impl Migrator<'_> {
         s: &mut Session<'_, D>,
         keep: Option<usize>,
     ) -> Result<Report> {
-        let history = History::new(self.migrations, s.read_history().await?);
+        let history = self.settled_history(s).await?;
         let checked = self.check_rollback(&history);
         let database_ahead = s.explained(checked).await?;
         let range = history.rollback_range(self.migrations, keep)?;

@@ -200,6 +200,14 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         self.execute_with(&sql, &[], "clearing the migration set's digest").await.map(drop)
     }
 
+    /// SQLite's busy timeout as the connection has it: how long it waits for another writer.
+    pub(crate) async fn busy_timeout(&mut self) -> Result<Duration> {
+        match self.query_value("PRAGMA busy_timeout", &[], "reading the busy timeout").await? {
+            Some(Value::Integer(ms)) => Ok(Duration::from_millis(u64::try_from(ms).unwrap_or(0))),
+            _ => Ok(Duration::ZERO),
+        }
+    }
+
     /// PostgreSQL's indexes in the tracking table's schema that are `INVALID`: what an
     /// interrupted `CREATE INDEX CONCURRENTLY` leaves. Empty elsewhere, and when the catalog
     /// cannot be read (this is advice for a message, not a check).
