@@ -138,7 +138,7 @@ fn main() { println!("{}", MIGRATIONS.len()); }' "$strata_dependency" "$strata_b
       cold=$(seconds env CARGO_TARGET_DIR="$target" cargo build --manifest-path "$scratch/$name/Cargo.toml")
       runs=()
       for _ in 1 2 3; do
-        rm -rf "$target"/debug/build/strata-core-*/out/dry-run-passes
+        rm -rf "$target"/debug/build/strata-migrate-core-*/out/dry-run-passes
         touch "$scratch/$name/src/main.rs"
         runs+=("$(seconds env CARGO_TARGET_DIR="$target" cargo build --manifest-path "$scratch/$name/Cargo.toml")")
       done

@@ -7,7 +7,7 @@
 //!
 //! ```toml
 //! [build-dependencies]
-//! strata = { version = "0.1", default-features = false } # `strata::build` only: no SQLite
+//! strata-migrate = { version = "0.1", default-features = false } # `strata::build` only: no SQLite
 //! ```
 //!
 //! ```no_run

@@ -17,7 +17,7 @@ pub fn warning(path: &LitStr, folder: &Folder, watched: Option<bool>) -> TokenSt
     }
     let relative = path.value();
     let note = format!(
-        "new files in `{relative}` will not rebuild this crate: no build script watches the folder\nhelp: add `strata::build::watch(\"{relative}\");` to `build.rs` (with `strata = {{ version = \"{version}\", default-features = false }}` in `[build-dependencies]`), or print `cargo:rerun-if-changed={relative}` there",
+        "new files in `{relative}` will not rebuild this crate: no build script watches the folder\nhelp: add `strata::build::watch(\"{relative}\");` to `build.rs` (with `strata-migrate = {{ version = \"{version}\", default-features = false }}` in `[build-dependencies]`), or print `cargo:rerun-if-changed={relative}` there",
         version = env!("CARGO_PKG_VERSION"),
     );
     // Stable proc macros cannot emit warnings: the use of a deprecated item under the path literal

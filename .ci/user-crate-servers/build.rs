@@ -1,0 +1,4 @@
+fn main() {
+    strata::build::watch("migrations-postgres");
+    strata::build::watch("migrations-mysql");
+}
