@@ -193,8 +193,46 @@ const STATEMENT_STARTS: &[&str] = &[
 /// Said when nothing more precise fits.
 pub(super) const GENERAL: &str = "the dry run applies every migration in order to an empty in-memory SQLite database; fix the statement, or mark the file `-- strata:no-dry-run` if it needs what the build machine lacks";
 
+/// What only PostgreSQL's SQL says, and only MySQL's: a folder written for one of them and
+/// embedded for SQLite fails on these, and the fix is the dialect, not the statement. MySQL's
+/// are looked for first: MySQL knows a few of PostgreSQL's words (`SERIAL`), not the reverse.
+const POSTGRES_ONLY: &[&str] = &[
+    "CREATE TYPE",
+    "ALTER TYPE",
+    "CREATE EXTENSION",
+    "TIMESTAMPTZ",
+    "TIMESTAMP WITH TIME ZONE",
+    "JSONB",
+    "BIGSERIAL",
+    "SMALLSERIAL",
+    "SERIAL",
+    "AS IDENTITY",
+    "USING GIN",
+    "USING GIST",
+    "::",
+    "$$",
+    "CONCURRENTLY",
+];
+const MYSQL_ONLY: &[&str] = &[
+    "AUTO_INCREMENT",
+    "ENGINE=",
+    "ENGINE =",
+    "UNSIGNED",
+    "CHARSET",
+    "CHARACTER SET",
+    "ON UPDATE CURRENT_TIMESTAMP",
+    "MODIFY COLUMN",
+    "CHANGE COLUMN",
+    "TINYINT(1)",
+    "MEDIUMTEXT",
+    "LONGTEXT",
+];
+
 /// The hint for `message`, SQLite's error for `statement` (of the script `text`) at `position`.
 pub(super) fn help(conn: &Connection, message: &str, statement: &Statement, text: &str, position: Position) -> String {
+    if let Some(hint) = other_dialect(&statement.sql) {
+        return hint;
+    }
     let specific = if let Some(token) = syntax_error_token(message) {
         missing_semicolon(token, statement, text, position).or_else(|| keyword_typo(token))
     } else if let Some(table) = message.strip_prefix("no such table: ") {
@@ -207,6 +245,33 @@ pub(super) fn help(conn: &Connection, message: &str, statement: &Statement, text
         None
     };
     specific.unwrap_or_else(|| GENERAL.to_owned())
+}
+
+/// A statement that looks written for PostgreSQL or MySQL: say to set the dialect.
+fn other_dialect(sql: &str) -> Option<String> {
+    let upper = sql.to_ascii_uppercase();
+    let found = |words: &[&'static str]| words.iter().copied().find(|word| contains_word(&upper, word));
+    let (name, dialect, word) = match (found(MYSQL_ONLY), found(POSTGRES_ONLY)) {
+        (Some(word), _) => ("MySQL", "mysql", word),
+        (None, Some(word)) => ("PostgreSQL", "postgres", word),
+        (None, None) => return None,
+    };
+    Some(format!(
+        "`{word}` is {name}'s SQL, and the folder is read as SQLite's: embed it with `dialect = \"{dialect}\"` (`strata check --dialect {dialect}`, or a {dialect}:// `--db`)"
+    ))
+}
+
+/// Whether `word` stands in `upper` with no letter, digit or `_` against its ends that are
+/// letters (`ENGINE=` may be followed by anything; `::` stands anywhere).
+fn contains_word(upper: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let (left_edge, right_edge) =
+        (word.chars().next().is_some_and(is_word), word.chars().next_back().is_some_and(is_word));
+    upper.match_indices(word).any(|(at, _)| {
+        let joined_left = left_edge && upper[..at].chars().next_back().is_some_and(is_word);
+        let joined_right = right_edge && upper[at + word.len()..].chars().next().is_some_and(is_word);
+        !joined_left && !joined_right
+    })
 }
 
 /// `CREAT` in `near "CREAT": syntax error`.
@@ -268,6 +333,29 @@ fn columns(conn: &Connection) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_dialect_s_sql_says_to_set_the_dialect() {
+        let hint = other_dialect("CREATE TYPE mood AS ENUM ('sad', 'ok')").unwrap_or_default();
+        assert_eq!(
+            hint,
+            "`CREATE TYPE` is PostgreSQL's SQL, and the folder is read as SQLite's: embed it with `dialect = \"postgres\"` (`strata check --dialect postgres`, or a postgres:// `--db`)"
+        );
+        assert!(
+            other_dialect("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY)")
+                .unwrap_or_default()
+                .contains("`AUTO_INCREMENT` is MySQL's")
+        );
+        assert!(other_dialect("SELECT x::text FROM t").unwrap_or_default().contains("`::`"));
+        // Words inside other words, and SQLite's own SQL, say nothing.
+        assert_eq!(other_dialect("CREATE TABLE serials (serial_no INTEGER, engine TEXT)"), None);
+        assert!(
+            other_dialect("CREATE TABLE t (id SERIAL) ENGINE=InnoDB")
+                .unwrap_or_default()
+                .contains("`ENGINE=` is MySQL's")
+        );
+        assert_eq!(other_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT)"), None);
+    }
 
     #[test]
     fn keyword_typos_only_for_words_that_are_not_keywords() {

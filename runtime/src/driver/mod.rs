@@ -183,6 +183,13 @@ impl std::error::Error for DriverError {
 /// assert!(conn.1.iter().any(|sql| sql.starts_with("CREATE TABLE users")));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "strata cannot migrate through `{Self}`",
+    label = "not a connection strata has a driver for",
+    note = "strata's drivers: `rusqlite::Connection` (feature `sqlite`, rusqlite 0.32 to 0.43), `postgres::Client` (`postgres`), `mysql::Conn` and `mysql::PooledConn` (`mysql`); the async ones take `apply_async`",
+    note = "a `rusqlite::Connection` that is refused comes from a second rusqlite in the build: `cargo tree -i rusqlite` shows both, and `cargo update -p rusqlite@<strata's version> --precise <yours>` makes them one",
+    note = "for any other client, implement `strata::Driver` (see its documentation)"
+)]
 pub trait Driver {
     /// The SQL this connection speaks.
     fn dialect(&self) -> Dialect;
@@ -224,6 +231,13 @@ pub trait Driver {
 /// worker thread. strata awaits nothing but these: while it waits for another migrator's lock it
 /// awaits [`pause`](AsyncDriver::pause), so that no executor thread is blocked and no statement
 /// is held open on the server.
+#[diagnostic::on_unimplemented(
+    message = "strata cannot migrate through `{Self}` asynchronously",
+    label = "not a connection strata has an async driver for",
+    note = "strata's async drivers: `tokio_postgres::Client` (feature `tokio-postgres`), sqlx 0.8's `PgConnection` (`sqlx-postgres`) and `MySqlConnection` (`sqlx-mysql`), also through a `PoolConnection`; a blocking connection takes `apply`",
+    note = "an sqlx connection that is refused comes from another sqlx than 0.8 in the build (`cargo tree -i sqlx`)",
+    note = "for any other client, implement `strata::AsyncDriver` (see its documentation)"
+)]
 pub trait AsyncDriver: Send {
     /// The SQL this connection speaks.
     fn dialect(&self) -> Dialect;
