@@ -158,6 +158,13 @@ on_every_database! {
         let reverted: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
         assert_eq!(reverted, ["2024-03-13_170000_add_posts", "2024-02-12-120203-0000_add_tags"]);
         assert_eq!(db.tables(), ["users"]);
+        // A prefix of several versions names none of them.
+        let error = db.apply_to(&migrations.migrator(), "2024").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`2024` names 3 migrations: 2024-01-01-000000-0000_create_users, 2024-02-12-120203-0000_add_tags, 2024-03-13_170000_add_posts; name one by its whole version or as its file or folder is named"
+        );
+        assert_eq!(db.tables(), ["users"], "nothing ran");
         let error = db.apply_to(&migrations.migrator(), "2024-02-12_add_tags").unwrap_err();
         assert_eq!(
             error.to_string(),

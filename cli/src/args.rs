@@ -73,6 +73,10 @@ pub enum Command {
         /// Print the problems as JSON.
         #[arg(long)]
         json: bool,
+        /// The database the folder is for, when `--dialect` is not given: its URL says how to read
+        /// the folder (a `postgres://…` one as PostgreSQL's). Nothing is connected to.
+        #[arg(long, env = "DATABASE_URL", value_name = "URL")]
+        db: Option<String>,
     },
     /// Where each migration stands in the database.
     Status {

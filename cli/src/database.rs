@@ -28,14 +28,18 @@ macro_rules! on_database {
     };
 }
 
-/// The database a URL names: `postgres://` / `postgresql://`, `mysql://` / `mariadb://`, and
-/// otherwise SQLite: `sqlite:path`, `sqlite://path` or a bare path.
-pub fn dialect_of(url: &str) -> Dialect {
-    let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("postgres" | "postgresql") => Dialect::Postgres,
-        Some("mysql" | "mariadb") => Dialect::Mysql,
-        _ => Dialect::Sqlite,
+/// The database a URL names: `postgres://` / `postgresql://`, `mysql://` / `mariadb://`,
+/// `sqlite:path` / `sqlite://path`, and a bare path (no `://`) for SQLite. Any other scheme is
+/// a usage error: a mistyped `postgress://` must not become a SQLite file of that name.
+pub fn dialect_of(url: &str) -> Result<Dialect, Failure> {
+    let Some((scheme, _)) = url.split_once("://") else { return Ok(Dialect::Sqlite) };
+    match scheme.to_ascii_lowercase().as_str() {
+        "postgres" | "postgresql" => Ok(Dialect::Postgres),
+        "mysql" | "mariadb" => Ok(Dialect::Mysql),
+        "sqlite" => Ok(Dialect::Sqlite),
+        _ => Err(Failure::usage(format!(
+            "`{scheme}://` is no database strata knows: use postgres://, postgresql://, mysql://, mariadb://, sqlite: or a file's path"
+        ))),
     }
 }
 
@@ -44,17 +48,24 @@ fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
 }
 
-/// Where a URL points, without its password: what messages may show.
+/// Where a URL points, without its password: what messages may show. Parsed as a URL, so that a
+/// password holding `@` or `:` is never shown in part; what does not parse is shown up to its
+/// host only.
 pub fn shown(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.has_host() => {
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => match url.rsplit_once('@') {
             Some((credentials, host)) => {
-                let user = credentials.split(':').next().unwrap_or_default();
+                let (scheme, user) = credentials.split_once("://").unwrap_or(("", credentials));
+                let user = user.split(':').next().unwrap_or_default();
                 format!("{scheme}://{user}@{host}")
             }
             None => url.to_owned(),
         },
-        None => url.to_owned(),
     }
 }
 
@@ -65,6 +76,9 @@ pub enum Access {
     Read,
     /// `up`, `baseline`, …: a new database is what they are for.
     Write,
+    /// `plan`: a database that does not exist yet is read as an empty one (the first deploy),
+    /// and not created.
+    ReadOrEmpty,
 }
 
 /// An error and its causes, on one line: `error connecting to server: Connection refused`.
@@ -86,7 +100,7 @@ pub fn connect(url: &str, access: Access) -> Result<Database, Failure> {
     let cannot = |error: &dyn std::error::Error| {
         Failure::usage(format!("cannot connect to {}: {}; check --db or DATABASE_URL", shown(url), with_causes(error)))
     };
-    match dialect_of(url) {
+    match dialect_of(url)? {
         Dialect::Postgres => postgres::Client::connect(url, postgres::NoTls)
             .map(|c| Database::Postgres(Box::new(c)))
             .map_err(|e| cannot(&e)),
@@ -97,7 +111,12 @@ pub fn connect(url: &str, access: Access) -> Result<Database, Failure> {
         }
         _ => {
             let path = sqlite_path(url);
-            if access == Access::Read && !std::path::Path::new(path).exists() {
+            let missing = !std::path::Path::new(path).exists();
+            if access == Access::ReadOrEmpty && missing {
+                eprintln!("there is no SQLite database at {path} yet: planning its first run");
+                return rusqlite::Connection::open_in_memory().map(Database::Sqlite).map_err(|e| cannot(&e));
+            }
+            if access == Access::Read && missing {
                 return Err(Failure::usage(format!(
                     "there is no SQLite database at {path}; check --db or DATABASE_URL (`strata up` creates it)"
                 )));
@@ -112,17 +131,19 @@ pub fn connect(url: &str, access: Access) -> Result<Database, Failure> {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)] // a failing test panics
 mod tests {
     use super::*;
 
     #[test]
     fn urls_name_their_database() {
-        assert_eq!(dialect_of("postgres://u@h/db"), Dialect::Postgres);
-        assert_eq!(dialect_of("postgresql://u@h/db"), Dialect::Postgres);
-        assert_eq!(dialect_of("mysql://root@h/db"), Dialect::Mysql);
-        assert_eq!(dialect_of("mariadb://root@h/db"), Dialect::Mysql);
+        let dialect = |url: &str| dialect_of(url).ok();
+        assert_eq!(dialect("postgres://u@h/db"), Some(Dialect::Postgres));
+        assert_eq!(dialect("postgresql://u@h/db"), Some(Dialect::Postgres));
+        assert_eq!(dialect("mysql://root@h/db"), Some(Dialect::Mysql));
+        assert_eq!(dialect("mariadb://root@h/db"), Some(Dialect::Mysql));
         for sqlite in ["sqlite:app.db", "sqlite://app.db", "app.db", "data/app.db"] {
-            assert_eq!(dialect_of(sqlite), Dialect::Sqlite, "{sqlite}");
+            assert_eq!(dialect(sqlite), Some(Dialect::Sqlite), "{sqlite}");
         }
         assert_eq!(sqlite_path("sqlite:data/app.db"), "data/app.db");
         assert_eq!(sqlite_path("sqlite:///tmp/app.db"), "/tmp/app.db");
@@ -130,9 +151,25 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_scheme_is_a_usage_error_naming_the_known_ones() {
+        let Err(failure) = dialect_of("postgress://u@h/db") else { panic!("a mistyped scheme was accepted") };
+        assert_eq!(failure.exit_code(), 2);
+        assert_eq!(
+            failure.to_string(),
+            "`postgress://` is no database strata knows: use postgres://, postgresql://, mysql://, mariadb://, sqlite: or a file's path"
+        );
+    }
+
+    #[test]
     fn passwords_are_not_shown() {
         assert_eq!(shown("postgres://app:secret@db:5432/x"), "postgres://app@db:5432/x");
         assert_eq!(shown("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(shown("app.db"), "app.db");
+        // A password with `@` and `:` in it: nothing of it is shown.
+        assert_eq!(
+            shown("postgres://app:s3cr@t:x@db:5432/x?sslmode=require"),
+            "postgres://app@db:5432/x?sslmode=require"
+        );
+        assert_eq!(shown("mysql://root:p%40ss@127.0.0.1/test"), "mysql://root@127.0.0.1/test");
     }
 }

@@ -27,7 +27,9 @@ impl Failure {
             Failure::Migration(error)
                 if matches!(
                     **error,
-                    strata_runtime::Error::Database { .. } | strata_runtime::Error::UnknownTarget { .. }
+                    strata_runtime::Error::Database { .. }
+                        | strata_runtime::Error::UnknownTarget { .. }
+                        | strata_runtime::Error::AmbiguousTarget { .. }
                 ) =>
             {
                 2

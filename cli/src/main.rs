@@ -41,7 +41,7 @@ fn open(
     db: &DbArgs,
     access: Access,
 ) -> Result<(Migrations, database::Database), Failure> {
-    let folder = Folder::new(cli_folder, Some(database::dialect_of(&db.db)))?;
+    let folder = Folder::new(cli_folder, Some(database::dialect_of(&db.db)?))?;
     let migrations = folder.migrations()?;
     let database = database::connect(&db.db, access)?;
     Ok((migrations, database))
@@ -63,12 +63,13 @@ fn run(cli: Cli) -> Outcome {
             let folder = Folder::new(&cli.folder, None)?;
             commands::new::new(&folder, &NewMigration { name: &name, reversible, no_transaction, numbering })
         }
-        Command::Check { no_dry_run, no_verify_down, json } => {
-            commands::check::check(&Folder::new(&cli.folder, None)?, !no_dry_run, !no_verify_down, json)
+        Command::Check { no_dry_run, no_verify_down, json, db } => {
+            let folder = Folder::new(&cli.folder, db.as_deref().map(database::dialect_of).transpose()?)?;
+            commands::check::check(&folder, !no_dry_run, !no_verify_down, json)
         }
         Command::Lock => commands::lock::lock(&Folder::new(&cli.folder, None)?),
         Command::Graph { format, db, table } => {
-            let folder = Folder::new(&cli.folder, db.as_deref().map(database::dialect_of))?;
+            let folder = Folder::new(&cli.folder, db.as_deref().map(database::dialect_of).transpose()?)?;
             let loaded = folder.load();
             let Some(set) = loaded.set.filter(|_| loaded.problems.is_empty()) else {
                 diagnostics::print(&loaded.problems, &folder.dir, &folder.shown_as);
@@ -103,7 +104,7 @@ fn run(cli: Cli) -> Outcome {
             commands::inspect::verify(&migrations.migrator().table(db.table), &mut database, json)
         }
         Command::Plan { db, to, down, json } => {
-            let (migrations, mut database) = open(&cli.folder, &db, Access::Read)?;
+            let (migrations, mut database) = open(&cli.folder, &db, Access::ReadOrEmpty)?;
             let target = commands::target(to.as_deref());
             let operation = if down { Operation::Rollback(target) } else { Operation::Apply(target) };
             commands::run::plan(&migrations.migrator().table(db.table), &mut database, operation, json)

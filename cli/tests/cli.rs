@@ -348,6 +348,16 @@ fn failures_have_their_exit_status_and_say_what_to_do() {
     assert!(!dir.path().join("typo.db").exists());
     let run = strata(dir.path(), &["up", "--db", "app.db", "--to", "0009"]);
     assert_eq!(run.code, 2, "a target that names nothing is a usage error: {}", run.stderr);
+    let run = strata(dir.path(), &["status", "--db", "postgress://u@127.0.0.1/x"]);
+    assert_eq!(run.code, 2, "a mistyped scheme is a usage error, not a SQLite file: {}", run.stderr);
+    assert!(run.stderr.contains("`postgress://` is no database strata knows"), "{}", run.stderr);
+    assert!(!dir.path().join("postgress:").exists());
+    // `plan` on a database that does not exist yet: the first deploy, all pending, nothing created.
+    let run = strata(dir.path(), &["plan", "--db", "sqlite:first.db"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("0001_a") && run.stdout.contains("0002_b"), "{}", run.stdout);
+    assert!(run.stderr.contains("there is no SQLite database at first.db yet"), "{}", run.stderr);
+    assert!(!dir.path().join("first.db").exists(), "plan created the file");
     let run = strata(dir.path(), &["check", "--dir", "nowhere"]);
     assert_eq!(run.code, 1);
 }

@@ -169,6 +169,14 @@ pub enum Error {
         /// The target as given.
         target: String,
     },
+    /// A target that names several migrations (`2024` in a diesel folder). Nothing was run.
+    #[error("`{target}` names {} migrations: {}; name one by its whole version or as its file or folder is named", matches.len(), matches.join(", "))]
+    AmbiguousTarget {
+        /// The target as given.
+        target: String,
+        /// The migrations it names, as the user wrote them.
+        matches: Vec<String>,
+    },
     /// `single_transaction()` cannot run a `no-transaction` migration. Nothing was run.
     #[error("migration {migration} runs outside a transaction and cannot be part of `single_transaction()`")]
     NoTransactionInSingleTransaction {
@@ -420,6 +428,13 @@ mod tests {
             (
                 Error::UnknownTarget { target: "0009".into() },
                 "no migration is `0009`: name one by its version or as its file or folder is named",
+            ),
+            (
+                Error::AmbiguousTarget {
+                    target: "2024".into(),
+                    matches: vec!["2024-01-01-000000_a".into(), "2024-02-12-120203_b".into()],
+                },
+                "`2024` names 2 migrations: 2024-01-01-000000_a, 2024-02-12-120203_b; name one by its whole version or as its file or folder is named",
             ),
             (
                 Error::NoTransactionInSingleTransaction { migration: migration() },

@@ -69,7 +69,8 @@ impl Migrations {
 
     /// The position of the migration `name` names: as the user wrote it (`0003_add_orders`,
     /// `2024-02-12-120203-0000_add_tags`), by its version as written (`0003`,
-    /// `2024-02-12-120203-0000`, `V3`), or by its version as a number (`3`).
+    /// `2024-02-12-120203-0000`, `V3`), or by its version as a number (`3`). `None` when it names
+    /// none, or several (`2024` in a diesel folder: a migration target refuses it, listing them).
     ///
     /// ```
     /// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
@@ -79,13 +80,26 @@ impl Migrations {
     /// assert_eq!(MIGRATIONS.position_named("0009"), None);
     /// ```
     pub fn position_named(&self, name: &str) -> Option<usize> {
+        match self.all_named(name).as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// Every position `name` may name: the migration written so, else those whose version as
+    /// written it is (the part before `_`, or rusqlite_migration's `-`), else its version.
+    pub(crate) fn all_named(&self, name: &str) -> Vec<usize> {
+        if let Some(exact) = self.migrations.iter().position(|m| m.id() == name) {
+            return vec![exact];
+        }
         let version_as_written =
             |id: &str| id.strip_prefix(name).is_some_and(|rest| rest.starts_with('_') || rest.starts_with('-'));
-        self.migrations
-            .iter()
-            .position(|m| m.id() == name)
-            .or_else(|| self.migrations.iter().position(|m| version_as_written(m.id())))
-            .or_else(|| name.parse::<i64>().ok().and_then(|version| self.position(version)))
+        let written: Vec<usize> =
+            (0..self.migrations.len()).filter(|&p| version_as_written(self.migrations[p].id())).collect();
+        if !written.is_empty() {
+            return written;
+        }
+        name.parse::<i64>().ok().and_then(|version| self.position(version)).into_iter().collect()
     }
 
     /// One digest of the whole set (versions and checksums in order): equal digests mean the

@@ -206,7 +206,14 @@ impl<'m> Migrator<'m> {
             Target::Version(version) => {
                 self.migrations.position(*version).map(Some).ok_or_else(|| unknown(version.to_string()))
             }
-            Target::Named(name) => self.migrations.position_named(name).map(Some).ok_or_else(|| unknown(name.clone())),
+            Target::Named(name) => match self.migrations.all_named(name).as_slice() {
+                [] => Err(unknown(name.clone())),
+                [only] => Ok(Some(*only)),
+                several => Err(Error::AmbiguousTarget {
+                    target: name.clone(),
+                    matches: several.iter().map(|&p| self.migrations[p].id().to_owned()).collect(),
+                }),
+            },
         }
     }
 

@@ -44,10 +44,11 @@ pub fn plan(migrator: &Migrator<'_>, db: &mut Database, operation: Operation, js
     Ok(())
 }
 
-/// How a run shows its progress: a bar on stderr when it is a terminal; one line a migration, on
-/// stdout (above the bar when both are the terminal, so that a log file gets every line too).
+/// How a run shows its progress: one line a migration on stdout, and a bar under them on stderr
+/// when both are the terminal. Into a pipe or a file (`strata up | tee log`) the lines alone: a
+/// bar drawn on the terminal beside them would come out of order with them.
 fn progress(total: usize) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
+    if !(std::io::stderr().is_terminal() && std::io::stdout().is_terminal()) {
         return None;
     }
     let bar = ProgressBar::new(total as u64);
@@ -62,7 +63,6 @@ fn progress(total: usize) -> Option<ProgressBar> {
 /// The migrator, reporting each migration as a line and to `bar`; `done` counts those that
 /// finished, for the summary after a failure.
 fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<AtomicUsize>) -> Migrator<'m> {
-    let above_bar = std::io::stdout().is_terminal();
     migrator.clone().on_event(move |event| {
         let line = match event {
             Event::Waiting { lock, holder, waited } => {
@@ -71,10 +71,7 @@ fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<At
                 if let Some(bar) = &bar {
                     bar.set_message("waiting for the lock");
                 }
-                match &bar {
-                    Some(bar) if above_bar => bar.println(line),
-                    _ => println!("{line}"),
-                }
+                print_line(bar.as_ref(), line);
                 return;
             }
             Event::Started { migration, .. } => {
@@ -91,14 +88,19 @@ fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<At
         if !matches!(event, Event::Failed { .. }) {
             done.fetch_add(1, Ordering::Relaxed);
         }
-        match &bar {
-            Some(bar) if above_bar => bar.println(line),
-            _ => println!("{line}"),
-        }
+        print_line(bar.as_ref(), line);
         if let Some(bar) = bar.as_ref().filter(|_| !matches!(event, Event::Failed { .. })) {
             bar.inc(1);
         }
     })
+}
+
+/// A line on stdout: above the bar, when there is one (stdout is then the terminal too).
+fn print_line(bar: Option<&ProgressBar>, line: String) {
+    match bar {
+        Some(bar) => bar.println(line),
+        None => println!("{line}"),
+    }
 }
 
 /// A duration as people read it: `850 µs`, `21 ms`, `5.54 s`.
