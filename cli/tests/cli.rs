@@ -605,6 +605,12 @@ fn a_signal_cancels_the_statement_in_flight_and_exits_130() {
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
         assert_eq!(status.code(), Some(130), "{context}: {stderr}");
         assert!(stderr.contains("interrupting: cancelling the statement in flight"), "{context}: {stderr}");
+        let rest: Vec<String> = stdout.map_while(Result::ok).collect();
+        assert_eq!(
+            rest,
+            ["interrupted 0002_slow", "applied 1 migration before the interruption"],
+            "{context}: what stdout says after 0001"
+        );
         assert!(
             stderr.contains("error: interrupted during 0002_slow (0002_slow.sql): nothing of it was applied"),
             "{context}: {stderr}"

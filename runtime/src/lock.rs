@@ -386,16 +386,9 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
                 Value::Integer(n) => n.to_string(),
                 _ => String::new(),
             };
-            let [id, who, from, state, seconds, query] = <[Value; 6]>::try_from(row).ok()?;
-            let (id, who, from, state, query) = (text(&id), text(&who), text(&from), text(&state), text(&query));
-            let seconds = text(&seconds);
-            let activity = match state.to_ascii_lowercase().as_str() {
-                "idle" | "sleep" => format!("idle for {seconds} s"),
-                _ if query.is_empty() => format!("{state} for {seconds} s"),
-                _ => format!("running `{}` for {seconds} s", shortened(&query)),
-            };
-            let kind = if self.dialect() == Dialect::Postgres { "backend" } else { "connection" };
-            Some(format!("{kind} {id} (`{who}`, from {from}), {activity}"))
+            let row = <[Value; 6]>::try_from(row).ok()?;
+            let [id, who, from, state, seconds, query] = row.each_ref().map(text);
+            Some(holder(self.dialect(), [&id, &who, &from, &state, &seconds, &query]))
         }
     }
 
@@ -428,6 +421,22 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             }
         }
     }
+}
+
+/// A session lock's holder as people read it, from its connection's id, application (PostgreSQL)
+/// or user (MySQL), address, state, seconds in that state and statement.
+fn holder(dialect: Dialect, [id, who, from, state, seconds, query]: [&str; 6]) -> String {
+    let (kind, whose) = match dialect {
+        Dialect::Postgres => ("backend", "of"),
+        _ => ("connection", "of user"),
+    };
+    let who = if who.is_empty() { String::new() } else { format!(" {whose} `{who}`") };
+    let activity = match state.to_ascii_lowercase().as_str() {
+        "idle" | "sleep" => format!("idle for {seconds} s"),
+        _ if query.is_empty() => format!("{state} for {seconds} s"),
+        _ => format!("running `{}` for {seconds} s", shortened(query)),
+    };
+    format!("{kind} {id}{who} from {from}, {activity}")
 }
 
 /// A statement in one line of at most 80 characters.
@@ -504,6 +513,35 @@ mod tests {
         assert_eq!(halves(-1), (0xffff_ffff, 0xffff_ffff));
         let (high, low) = halves(key(""));
         assert_eq!(u64::try_from(high).unwrap_or(0) << 32 | u64::try_from(low).unwrap_or(0), key("") as u64);
+    }
+
+    #[test]
+    fn a_holder_is_named_by_its_connection_application_address_and_statement() {
+        let running = [
+            "4242",
+            "billing-api",
+            "10.0.3.7",
+            "active",
+            "94",
+            "CREATE INDEX CONCURRENTLY orders_total ON orders (total)",
+        ];
+        assert_eq!(
+            holder(Dialect::Postgres, running),
+            "backend 4242 of `billing-api` from 10.0.3.7, running `CREATE INDEX CONCURRENTLY orders_total ON orders (total)` for 94 s"
+        );
+        // No application name: nothing in its place.
+        assert_eq!(
+            holder(Dialect::Postgres, ["7", "", "a local socket", "idle", "40", ""]),
+            "backend 7 from a local socket, idle for 40 s"
+        );
+        assert_eq!(
+            holder(Dialect::Mysql, ["4547", "root", "localhost", "Query", "3", "DO SLEEP(3)"]),
+            "connection 4547 of user `root` from localhost, running `DO SLEEP(3)` for 3 s"
+        );
+        assert_eq!(
+            holder(Dialect::Mysql, ["9", "app", "10.0.0.2:5312", "Sleep", "12", ""]),
+            "connection 9 of user `app` from 10.0.0.2:5312, idle for 12 s"
+        );
     }
 
     #[test]

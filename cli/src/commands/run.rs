@@ -82,6 +82,9 @@ fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<At
             }
             Event::Applied { migration, duration } => format!("applied {migration} in {}", human(*duration)),
             Event::RolledBack { migration, duration } => format!("rolled back {migration} in {}", human(*duration)),
+            Event::Failed { migration, error: strata_runtime::Error::Cancelled { .. }, .. } => {
+                format!("interrupted {migration}")
+            }
             Event::Failed { migration, .. } => format!("failed {migration}"),
             _ => return,
         };
@@ -135,7 +138,9 @@ fn run_reported<T>(
     result.map_err(|error| {
         let done = done.load(Ordering::Relaxed);
         if done > 0 {
-            println!("{did} {} before the failure", count(done, "migration"));
+            let what =
+                if matches!(error, strata_runtime::Error::Cancelled { .. }) { "interruption" } else { "failure" };
+            println!("{did} {} before the {what}", count(done, "migration"));
         }
         Failure::from(error)
     })
