@@ -176,7 +176,7 @@ impl TrackingTable {
     /// triggers (and their parameters), and the statements that create them.
     pub(crate) fn guard_sql(&self) -> ((String, Vec<String>), Vec<String>) {
         let (table, state) = (self.quoted(""), self.quoted("_state"));
-        let name = format!("{}_digest_guard", self.table);
+        let name = self.guard_name();
         let schema = self.schema.clone().unwrap_or_default();
         match self.dialect {
             Dialect::Sqlite => {
@@ -231,6 +231,27 @@ impl TrackingTable {
                 ((count, vec![format!("{name}\\_%"), schema]), create)
             }
         }
+    }
+
+    /// The digest guard's name: `<table>_digest_guard` (its triggers add `_insert`, … on SQLite
+    /// and MySQL), within the server's limit on identifiers (PostgreSQL keeps 63 bytes, MySQL
+    /// allows 64). A longer table name keeps its first letters and adds a hash of the whole, so
+    /// that the name the guard is looked for by is the one it was made with.
+    pub(crate) fn guard_name(&self) -> String {
+        const SUFFIX: &str = "_digest_guard";
+        let limit = match self.dialect {
+            Dialect::Postgres => 63,
+            Dialect::Mysql => 64 - "_insert".len(),
+            Dialect::Sqlite => usize::MAX,
+        };
+        let name = format!("{}{SUFFIX}", self.table);
+        if name.len() <= limit {
+            return name;
+        }
+        let hash = format!("{:08x}", crate::lock::key(&self.table) as u64 as u32);
+        // The table name is ASCII (see `is_identifier`): any byte is a character boundary.
+        let kept = &self.table[..limit - SUFFIX.len() - hash.len() - 1];
+        format!("{kept}_{hash}{SUFFIX}")
     }
 
     /// SQLite's catalogue of the table's schema.
@@ -452,6 +473,28 @@ mod tests {
         {
             assert!(matches!(TrackingTable::new(bad, Dialect::Sqlite), Err(Error::InvalidTableName { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_digest_guard_s_name_fits_every_server() {
+        let table = |name: &str, dialect| TrackingTable::new(name, dialect).expect("valid");
+        let short = table("strata_migrations", Dialect::Postgres);
+        assert_eq!(short.guard_name(), "strata_migrations_digest_guard", "as it always was");
+        let longest = "t".repeat(MAX_NAME);
+        let postgres = table(&longest, Dialect::Postgres).guard_name();
+        let mysql = table(&longest, Dialect::Mysql).guard_name();
+        assert!(postgres.len() <= 63 && postgres.ends_with("_digest_guard"), "{postgres}");
+        assert!(mysql.len() + "_delete".len() <= 64, "{mysql}");
+        assert_ne!(
+            table(&format!("{}a", "t".repeat(56)), Dialect::Postgres).guard_name(),
+            postgres,
+            "the hash tells them apart"
+        );
+        assert_eq!(
+            table(&longest, Dialect::Sqlite).guard_name(),
+            format!("{longest}_digest_guard"),
+            "SQLite has no limit"
+        );
     }
 
     #[test]
