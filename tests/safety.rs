@@ -216,7 +216,13 @@ fn unreadable_tracking_rows_are_corrupt_history_not_panics() {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
     conn.execute_batch("CREATE TABLE strata_migrations(id INTEGER)").unwrap();
     let error = migrations.migrator().apply(&mut conn).unwrap_err();
-    assert!(error.to_string().contains("does not have strata's columns"), "{error}");
+    assert!(matches!(error, Error::ForeignTable { tool: None, .. }), "{error}");
+    assert!(error.to_string().contains("its columns are not strata's (id)"), "{error}");
+    assert_eq!(
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)).unwrap(),
+        1,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -249,4 +255,36 @@ fn from_dir_returns_problems_as_values() {
             folder.display()
         )
     );
+}
+
+/// The history table another tool made, named as strata's: refused before anything is written.
+mod another_tool_s_table {
+    use super::*;
+
+    on_every_database! {
+        fn is_refused_before_anything_is_written(db: &mut Db) {
+            let (integer, text, when) = match db.dialect() {
+                strata::Dialect::Mysql => ("BIGINT", "VARCHAR(255)", "TIMESTAMP"),
+                _ => ("BIGINT", "TEXT", "TIMESTAMP"),
+            };
+            db.execute(&format!(
+                "CREATE TABLE _sqlx_migrations (version {integer} PRIMARY KEY, description {text} NOT NULL, installed_on {when} NOT NULL, success BOOLEAN NOT NULL, checksum {text} NOT NULL, execution_time {integer} NOT NULL)"
+            ));
+            let migrations = db.migrations(&[("0001_a.sql", "CREATE TABLE a (x INTEGER);")]);
+            let migrator = migrations.migrator().table("_sqlx_migrations");
+            for outcome in [db.apply(&migrator).map(drop), db.status(&migrator).map(drop), db.repair(&migrator).map(drop)] {
+                let error = outcome.unwrap_err();
+                assert!(matches!(error, Error::ForeignTable { tool: Some("sqlx"), .. }), "{error}");
+            }
+            let error = db.apply(&migrator).unwrap_err();
+            assert!(error.to_string().starts_with("the table `_sqlx_migrations` is not a strata tracking table: it looks like sqlx's history (version, description, installed_on, success, checksum, execution_time)"), "{error}");
+            assert_eq!(db.tables(), ["_sqlx_migrations"], "no migration ran");
+            let ours = match db.dialect() {
+                strata::Dialect::Sqlite => "SELECT count(*) FROM sqlite_master WHERE name LIKE '\\_sqlx\\_migrations\\_%' ESCAPE '\\' OR type = 'trigger'".to_owned(),
+                strata::Dialect::Postgres => format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = '{}' AND table_name LIKE '\\_sqlx\\_migrations\\_%'", db.name),
+                _ => format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = '{}' AND table_name LIKE '\\\\_sqlx\\\\_migrations\\\\_%'", db.name),
+            };
+            assert_eq!(db.count(&ours), 0, "no `_state` or `_lock` table, no trigger");
+        }
+    }
 }

@@ -30,6 +30,7 @@ impl Failure {
                     strata_runtime::Error::Database { .. }
                         | strata_runtime::Error::UnknownTarget { .. }
                         | strata_runtime::Error::AmbiguousTarget { .. }
+                        | strata_runtime::Error::ForeignTable { .. }
                 ) =>
             {
                 2

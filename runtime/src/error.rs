@@ -147,6 +147,22 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// A table of the tracking table's name exists and is not strata's: another tool's history,
+    /// which strata neither reads nor writes. Nothing was written.
+    #[error(
+        "the table `{table}` is not a strata tracking table: {} ({}), and strata writes nothing to it; give strata a table of its own (`.table(…)`, `--table`)",
+        tool.map_or_else(|| "its columns are not strata's".to_owned(), |tool| format!("it looks like {tool}'s history")),
+        columns.join(", ")
+    )]
+    ForeignTable {
+        /// The table.
+        table: String,
+        /// The tool whose history table has exactly these columns, when strata knows it: `sqlx`,
+        /// `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`.
+        tool: Option<&'static str>,
+        /// Its columns.
+        columns: Vec<String>,
+    },
     /// The tracking table's name is not a plain SQL identifier.
     #[error(
         "`{name}` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 57 characters, optionally after `schema.`"

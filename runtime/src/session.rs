@@ -23,12 +23,14 @@ pub(crate) struct Session<'d, D: ?Sized> {
     pub(crate) cancel: Option<(Cancel, Armed)>,
     /// Who hears that the run waits for a lock.
     pub(crate) listener: Option<Listener>,
+    /// Whether the table's columns were found to be strata's (once a session is enough).
+    table_checked: bool,
 }
 
 impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     pub(crate) fn new(db: &'d mut D, table: &str) -> Result<Self> {
         let table = TrackingTable::new(table, db.dialect())?;
-        Ok(Self { db, table, lease: None, in_transaction: false, cancel: None, listener: None })
+        Ok(Self { db, table, lease: None, in_transaction: false, cancel: None, listener: None, table_checked: false })
     }
 
     /// Lets `cancel` stop this session's work, interrupting its statement in flight.
@@ -132,6 +134,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     }
 
     pub(crate) async fn create_table(&mut self) -> Result<()> {
+        self.check_not_foreign().await?;
         for sql in self.table.create_sql() {
             if let Err(error) = self.db.execute(&sql).await {
                 // Two migrators without a lock may race to create it: the loser finds it made.
@@ -239,11 +242,34 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         }
     }
 
+    /// Refuses a table of the tracking table's name that another tool made, before anything is
+    /// written: strata's guard triggers and `_state` table must not land on it.
+    async fn check_not_foreign(&mut self) -> Result<()> {
+        if self.table_checked {
+            return Ok(());
+        }
+        let (sql, names) = self.table.columns_sql();
+        let params: Vec<Param<'_>> = names.iter().map(|name| Param::Text(name)).collect();
+        let rows = self.query(&sql, &params, "reading the tracking table's columns").await?;
+        let columns: Vec<String> = rows
+            .into_iter()
+            .filter_map(|row| match row.into_iter().next() {
+                Some(Value::Text(column)) => Some(column),
+                _ => None,
+            })
+            .collect();
+        self.table.check_columns(&columns)?;
+        // No table yet is no answer: the one strata then creates is checked by creating it.
+        self.table_checked = !columns.is_empty();
+        Ok(())
+    }
+
     /// Every row, by version. A table that does not exist is an empty history.
     pub(crate) async fn read_history(&mut self) -> Result<Vec<AppliedMigration>> {
         if !self.exists("").await? {
             return Ok(Vec::new());
         }
+        self.check_not_foreign().await?;
         let sql = self.table.read_sql();
         let rows = self.db.query(&sql, &[]).await.map_err(|error| {
             let reason = format!("it does not have strata's columns ({})", error.message());

@@ -140,6 +140,40 @@ impl TrackingTable {
         placeholder(self.dialect, n, "TEXT")
     }
 
+    /// A query for the columns of `<table>` (none when it does not exist), lower-case, and its
+    /// parameters.
+    pub(crate) fn columns_sql(&self) -> (String, Vec<String>) {
+        let schema = self.schema.clone().unwrap_or_default();
+        match self.dialect {
+            Dialect::Sqlite => {
+                let prefix = self.schema.as_ref().map(|schema| format!("\"{schema}\".")).unwrap_or_default();
+                (format!("SELECT lower(name) FROM {prefix}pragma_table_info(?1)"), vec![self.table.clone()])
+            }
+            Dialect::Postgres => (
+                format!(
+                    "SELECT lower(column_name::TEXT) FROM information_schema.columns WHERE table_name = {} AND table_schema = COALESCE(NULLIF({}, ''), current_schema()) ORDER BY ordinal_position",
+                    self.text(1),
+                    self.text(2)
+                ),
+                vec![self.table.clone(), schema],
+            ),
+            Dialect::Mysql => (
+                "SELECT CAST(lower(column_name) AS CHAR) FROM information_schema.columns WHERE table_name = ? AND table_schema = COALESCE(NULLIF(?, ''), DATABASE()) ORDER BY ordinal_position".to_owned(),
+                vec![self.table.clone(), schema],
+            ),
+        }
+    }
+
+    /// `Err(ForeignTable)` when a table of this name exists with columns that are not strata's:
+    /// another tool's history, which strata must not write into.
+    pub(crate) fn check_columns(&self, columns: &[String]) -> Result<()> {
+        const STRATA: [&str; 4] = ["version", "name", "checksum", "state"];
+        if columns.is_empty() || STRATA.iter().all(|column| columns.iter().any(|c| c == column)) {
+            return Ok(());
+        }
+        Err(Error::ForeignTable { table: self.name.clone(), tool: foreign_tool(columns), columns: columns.to_vec() })
+    }
+
     /// The statements that create both tables when they do not exist.
     pub(crate) fn create_sql(&self) -> [String; 2] {
         let (table, state) = (self.quoted(""), self.quoted("_state"));
@@ -442,6 +476,39 @@ fn placeholder(dialect: Dialect, n: usize, sql_type: &str) -> String {
     }
 }
 
+/// Whose history table has exactly these columns: the tools strata's users come from.
+fn foreign_tool(columns: &[String]) -> Option<&'static str> {
+    const TOOLS: [(&str, &[&str]); 6] = [
+        ("sqlx", &["version", "description", "installed_on", "success", "checksum", "execution_time"]),
+        ("diesel", &["version", "run_on"]),
+        ("refinery", &["version", "name", "applied_on", "checksum"]),
+        (
+            "Flyway",
+            &[
+                "installed_rank",
+                "version",
+                "description",
+                "type",
+                "script",
+                "checksum",
+                "installed_by",
+                "installed_on",
+                "execution_time",
+                "success",
+            ],
+        ),
+        ("golang-migrate", &["version", "dirty"]),
+        ("dbmate", &["version"]),
+    ];
+    let mut sorted: Vec<&str> = columns.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    TOOLS.iter().find_map(|(tool, theirs)| {
+        let mut theirs = theirs.to_vec();
+        theirs.sort_unstable();
+        (theirs == sorted).then_some(*tool)
+    })
+}
+
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
@@ -473,6 +540,28 @@ mod tests {
         {
             assert!(matches!(TrackingTable::new(bad, Dialect::Sqlite), Err(Error::InvalidTableName { .. })), "{bad}");
         }
+    }
+
+    #[test]
+    fn another_tool_s_history_table_is_refused_naming_the_tool() {
+        let table = TrackingTable::new("_sqlx_migrations", Dialect::Postgres).expect("valid");
+        let columns = |names: &[&str]| names.iter().map(|name| name.to_string()).collect::<Vec<_>>();
+        let sqlx = columns(&["version", "description", "installed_on", "success", "checksum", "execution_time"]);
+        let Err(error) = table.check_columns(&sqlx) else { panic!("sqlx's table was taken") };
+        assert_eq!(
+            error.to_string(),
+            "the table `_sqlx_migrations` is not a strata tracking table: it looks like sqlx's history (version, description, installed_on, success, checksum, execution_time), and strata writes nothing to it; give strata a table of its own (`.table(…)`, `--table`)"
+        );
+        assert!(matches!(
+            table.check_columns(&columns(&["version", "run_on"])),
+            Err(Error::ForeignTable { tool: Some("diesel"), .. })
+        ));
+        assert!(matches!(table.check_columns(&columns(&["id", "note"])), Err(Error::ForeignTable { tool: None, .. })));
+        // strata's own (any version of its layout), and no table yet.
+        let strata =
+            columns(&["version", "name", "checksum", "applied_at", "duration_ms", "state", "backward_compatible"]);
+        assert!(table.check_columns(&strata).is_ok());
+        assert!(table.check_columns(&[]).is_ok());
     }
 
     #[test]
