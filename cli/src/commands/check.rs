@@ -17,13 +17,33 @@ struct Report<'a> {
     problems: Vec<JsonProblem<'a>>,
 }
 
+/// The dry run's cache in this user's own cache folder (`$XDG_CACHE_HOME/strata`, else
+/// `~/.cache/strata`), never a shared one where another user could plant a pass; none without a
+/// home.
+fn user_cache() -> Option<Cache> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| std::path::Path::new(dir).is_absolute())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".cache")))?;
+    let dir = base.join("strata").join("check");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir).ok()?;
+    Some(Cache::in_dir(dir))
+}
+
 pub fn check(folder: &Folder, dry_run: bool, verify_down: bool, json: bool) -> Outcome {
     let loaded = folder.load();
     let mut problems = loaded.problems.clone();
     // As the macro: the dry run speaks SQLite only.
     if dry_run && folder.options.dialect == Dialect::Sqlite {
-        let cache = Cache::in_dir(std::env::temp_dir().join("strata-check-cache"));
-        problems.extend(dry_run_cached(&loaded, &DryRunOptions { verify_down }, &cache));
+        let options = DryRunOptions { verify_down };
+        match user_cache() {
+            Some(cache) => problems.extend(dry_run_cached(&loaded, &options, &cache)),
+            None => problems.extend(strata_core::dry_run::dry_run_loaded(&loaded, &options)),
+        }
     }
     let migrations = loaded.set.as_ref().map_or(0, |set| set.migrations.len());
     if json {

@@ -100,7 +100,7 @@ impl Cache {
     pub fn latest_snapshot(&self, prefix_keys: &[String]) -> Option<(usize, PathBuf)> {
         prefix_keys.iter().enumerate().rev().find_map(|(index, key)| {
             let path = self.snapshot(key);
-            path.is_file().then_some((index + 1, path))
+            (path.is_file() && trusted(&path)).then_some((index + 1, path))
         })
     }
 
@@ -142,9 +142,10 @@ impl Cache {
         self.dir.join(format!("{}.{}.tmp", std::process::id(), FILES.fetch_add(1, Ordering::Relaxed)))
     }
 
-    /// Whether a pass of `key` is remembered.
+    /// Whether a pass of `key` is remembered, by a file of this user's own.
     pub fn passed(&self, key: &str) -> bool {
-        fs::read_to_string(self.entry(key)).is_ok_and(|content| content == key)
+        let entry = self.entry(key);
+        trusted(&entry) && fs::read_to_string(entry).is_ok_and(|content| content == key)
     }
 
     /// Remembers a pass of `key`. Best effort: a pass that cannot be written is a miss next time.
@@ -162,6 +163,27 @@ impl Cache {
     fn entry(&self, key: &str) -> PathBuf {
         self.dir.join(Path::new(key))
     }
+}
+
+/// Whether `path` and the folder it is in belong to the user running this process: in a folder
+/// other users can write to, another user could plant a pass that makes a failing folder pass.
+#[cfg(unix)]
+fn trusted(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // `/proc/self` belongs to the process's user on Linux; elsewhere, the home folder's owner.
+    let me = fs::metadata("/proc/self")
+        .or_else(|_| fs::metadata(std::env::var_os("HOME").unwrap_or_default()))
+        .map(|metadata| metadata.uid());
+    let owner = |path: &Path| fs::symlink_metadata(path).map(|metadata| metadata.uid());
+    match (me, owner(path), path.parent().map(owner)) {
+        (Ok(me), Ok(file), Some(Ok(folder))) => file == me && folder == me,
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn trusted(_path: &Path) -> bool {
+    true
 }
 
 /// Adds `bytes` to `hasher`, length first, so that no two different inputs hash the same bytes.
@@ -229,6 +251,15 @@ mod tests {
         let cache = Cache::in_dir(cache_dir.path());
         let (_dir, a) = set(&[("0001_a.sql", "CREATE TABLE a(x);")]);
         let key = Cache::key(&a, &DryRunOptions::default());
+        // Another user's entry is no pass, even with the right content (root can make one).
+        #[cfg(unix)]
+        {
+            cache.record_pass(&key);
+            assert!(cache.passed(&key));
+            if std::os::unix::fs::chown(cache_dir.path().join(&key), Some(65534), None).is_ok() {
+                assert!(!cache.passed(&key), "another user's entry was trusted");
+            }
+        }
         fs::write(cache_dir.path().join(&key), "not the key").expect("write");
         assert!(!cache.passed(&key), "other content");
         fs::write(cache_dir.path().join(&key), &key[..10]).expect("write");
