@@ -109,14 +109,15 @@ pub enum Command {
         to: Option<String>,
     },
     /// Rolls back the migrations after `--to` (or every one with `--all`).
+    #[command(group(clap::ArgGroup::new("how_far").required(true).args(["to", "all"])))]
     Down {
         #[command(flatten)]
         db: DbArgs,
         /// The migration to keep (a version or a name).
-        #[arg(long, value_name = "MIGRATION", required_unless_present = "all")]
+        #[arg(long, value_name = "MIGRATION")]
         to: Option<String>,
         /// Roll back every migration.
-        #[arg(long, conflicts_with = "to")]
+        #[arg(long)]
         all: bool,
         /// Do not ask for confirmation.
         #[arg(long, short)]

@@ -83,7 +83,7 @@ fn new_follows_the_folder_s_layout_and_numbering() {
         (&[("20240101120000_a.sql", "SELECT 1;")], &[], "2026"),
         (&[("2024-01-01-120000_a/up.sql", "SELECT 1;")], &["--reversible"], "_b/down.sql"),
         (&[("01-a/up.sql", "SELECT 1;")], &[], "02-b/up.sql"),
-        (&[("V7__a.sql", "SELECT 1;")], &["--reversible"], "U8__b.sql"),
+        (&[("V7__a.sql", "SELECT 1;"), ("U7__a.sql", "SELECT 1;")], &["--reversible"], "U8__b.sql"),
     ];
     for (files, flags, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -95,6 +95,17 @@ fn new_follows_the_folder_s_layout_and_numbering() {
         assert!(run.stdout.lines().any(|line| line.contains(expected)), "{files:?}: {}", run.stdout);
         assert_eq!(strata(dir.path(), &["check", "--no-dry-run"]).code, 0, "{files:?}: the new file reads back");
     }
+    // A refinery folder has no down scripts: a `U` file would be applied forwards.
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("migrations"), &[("V7__a.sql", "SELECT 1;")]);
+    let run = strata(dir.path(), &["new", "b", "--reversible"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("refinery would apply a `U<version>__<name>.sql` as an unversioned migration"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(listing(&dir.path().join("migrations")), ["V7__a.sql"], "nothing written");
     // `--sequential` in a timestamped folder, `--timestamp` in a numbered one.
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("migrations"), &[("20240101120000_a.sql", "SELECT 1;")]);
@@ -360,6 +371,9 @@ fn failures_have_their_exit_status_and_say_what_to_do() {
     assert!(!dir.path().join("first.db").exists(), "plan created the file");
     let run = strata(dir.path(), &["check", "--dir", "nowhere"]);
     assert_eq!(run.code, 1);
+    let run = strata(dir.path(), &["down", "--db", "app.db"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("<--to <MIGRATION>|--all>"), "down says both ways: {}", run.stderr);
 }
 
 #[test]

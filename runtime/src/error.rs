@@ -97,7 +97,7 @@ pub enum Error {
     },
     /// An applied migration's script was edited after it was applied.
     #[error(
-        "migration {migration} was edited after it was applied: the database has {applied}, the binary has {embedded}; restore the file, or run `repair` to accept the new checksum"
+        "migration {migration} was edited after it was applied: the database has {applied}, the binary has {embedded}; restore the file, or run `repair` to record the new checksum (repair does not run the edited SQL)"
     )]
     ChecksumMismatch {
         /// The migration.
@@ -263,14 +263,21 @@ pub enum Error {
 }
 
 impl fmt::Debug for Error {
+    /// The message, then the causes it does not already quote (the database's message is part
+    /// of it, and is also the driver error's own).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self}")?;
+        let mut said = self.to_string();
+        f.write_str(&said)?;
         let mut cause = std::error::Error::source(self);
-        if cause.is_some() {
-            f.write_str("\n\nCaused by:")?;
-        }
+        let mut first = true;
         while let Some(error) = cause {
-            write!(f, "\n    {error}")?;
+            let text = error.to_string();
+            if !said.contains(&text) {
+                f.write_str(if first { "\n\nCaused by:\n    " } else { "\n    " })?;
+                f.write_str(&text)?;
+                said.push_str(&text);
+                first = false;
+            }
             cause = error.source();
         }
         Ok(())
@@ -382,7 +389,7 @@ mod tests {
                     applied: "sha256:aa".into(),
                     embedded: "sha256:bb".into(),
                 },
-                "migration 0002_add_posts (0002_add_posts.sql) was edited after it was applied: the database has sha256:aa, the binary has sha256:bb; restore the file, or run `repair` to accept the new checksum",
+                "migration 0002_add_posts (0002_add_posts.sql) was edited after it was applied: the database has sha256:aa, the binary has sha256:bb; restore the file, or run `repair` to record the new checksum (repair does not run the edited SQL)",
             ),
             (
                 Error::OutOfOrder { migration: migration(), applied_after: unknown() },
@@ -495,7 +502,7 @@ mod tests {
         };
         assert_eq!(
             format!("{error:?}"),
-            "reading the tracking table failed: no such table: tags\n\nCaused by:\n    no such table: tags\n    code 1"
+            "reading the tracking table failed: no such table: tags\n\nCaused by:\n    code 1"
         );
         let dirty = Error::Dirty { migration: migration(), failure: None, invalid_indexes: Vec::new() };
         assert_eq!(format!("{dirty:?}"), dirty.to_string());

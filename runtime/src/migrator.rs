@@ -62,7 +62,8 @@ pub enum Operation {
     Rollback(Target),
 }
 
-/// Applies, rolls back and inspects migrations on a SQLite connection.
+/// Applies, rolls back and inspects migrations through any connection strata has a driver for
+/// (SQLite, PostgreSQL, MySQL/MariaDB; blocking and async).
 ///
 /// Made by [`Migrations::migrator`]; every setting has a default that suits an application that
 /// migrates at start-up.

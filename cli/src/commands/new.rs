@@ -63,6 +63,19 @@ pub fn files(existing: &[MigrationDef], new: &NewMigration<'_>, now: time::Offse
     (up, down.filter(|_| new.reversible))
 }
 
+/// `--reversible` in a `V<version>__<name>.sql` folder with no undo script yet: refinery has no
+/// down scripts and reads `U<version>__<name>.sql` as an unversioned migration to apply, so the
+/// down script would run forwards. Only a folder that already has Flyway's undo scripts gets one.
+fn refuse_down_the_tool_would_apply(existing: &[MigrationDef], new: &NewMigration<'_>) -> Result<(), Failure> {
+    let prefixed = existing.iter().max_by_key(|m| m.version.number).is_some_and(|m| m.layout == Layout::Prefixed);
+    if !new.reversible || !prefixed || existing.iter().any(|m| m.down.is_some()) {
+        return Ok(());
+    }
+    Err(Failure::usage(
+        "--reversible: this folder's `V<version>__<name>.sql` migrations have no down scripts, and refinery would apply a `U<version>__<name>.sql` as an unversioned migration, running the down script forwards; leave out --reversible (add a Flyway undo script by hand only if Flyway runs this folder)",
+    ))
+}
+
 /// The up script's first lines: what to write, and where the directives go.
 fn header(name: &str, no_transaction: bool) -> String {
     let mut text = format!(
@@ -92,6 +105,7 @@ pub fn new(folder: &Folder, new: &NewMigration<'_>) -> Outcome {
         Some(loaded) => loaded.set.as_ref().map(|set| set.migrations.as_slice()).unwrap_or_default(),
         None => &[],
     };
+    refuse_down_the_tool_would_apply(existing, new)?;
     let (up, down) = files(existing, new, time::OffsetDateTime::now_utc());
     // The name must read back as a migration, exactly as the macro will read it.
     let parsed = match up.split_once('/') {
