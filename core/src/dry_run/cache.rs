@@ -2,9 +2,10 @@
 //! run it again, and one that adds migrations (or edits late ones) starts from the database as
 //! it was after the unchanged ones.
 //!
-//! Snapshots (`VACUUM INTO` copies of the dry run's database) are kept after the last migration
-//! and every [`SNAPSHOT_EVERY`]th, named by the key of the prefix of the folder they hold, so
-//! that only an exact prefix resumes.
+//! Snapshots (`VACUUM INTO` copies of the dry run's database) are kept after each of the last
+//! [`RECENT_SNAPSHOTS`] migrations and every [`SNAPSHOT_EVERY`]th, named by the key of the prefix
+//! of the folder they hold, so that only an exact prefix resumes: adding a migration resumes
+//! after the last one, and editing the newest or the one before it resumes just before it.
 //!
 //! Only passes are remembered, each as a file named by the key of everything that decides the
 //! outcome (every script's text, name and flags in application order, the options, the SQLite
@@ -24,6 +25,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// How many migrations apart snapshots are kept, besides the one after the last migration:
 /// editing migration k re-runs at most this many before it.
 pub const SNAPSHOT_EVERY: usize = 256;
+
+/// How many of the last migrations keep a snapshot after them: three, so that editing the newest
+/// or the one before it (what a developer does while writing them) re-runs only it and the ones
+/// after it. Each snapshot is a copy of the dry run's database: a folder with a heavy data
+/// migration pays its size in the target directory that many times.
+pub const RECENT_SNAPSHOTS: usize = 3;
 
 /// Where passes are remembered.
 #[derive(Debug, Clone)]
@@ -93,7 +100,7 @@ impl Cache {
 
     /// Whether a snapshot is kept after the migration at `index` of `count`.
     pub fn keeps_snapshot_after(&self, index: usize, count: usize) -> bool {
-        index + 1 == count || (index + 1).is_multiple_of(self.snapshot_every)
+        count - index <= RECENT_SNAPSHOTS || (index + 1).is_multiple_of(self.snapshot_every)
     }
 
     /// The longest prefix with a snapshot: how many migrations it holds, and its file.

@@ -299,7 +299,7 @@ fn a_grown_folder_resumes_from_the_snapshot_of_its_unchanged_prefix() {
     let first = [("0001_a.sql", "CREATE TABLE a(x);"), ("0002_b.sql", "CREATE TABLE b(x);")];
     let (_dir, two) = loaded(&first);
     assert!(dry_run_cached(&two, &options, &cache).is_empty());
-    assert_eq!(snapshots(cache_dir.path()), 1, "the state after the last migration is kept");
+    assert_eq!(snapshots(cache_dir.path()), 2, "the states after the last migrations are kept");
 
     // Prove the next run starts from that snapshot: put a table in it that no script creates.
     let keys = Cache::prefix_keys(two.set.as_ref().expect("set"), &options);
@@ -311,10 +311,43 @@ fn a_grown_folder_resumes_from_the_snapshot_of_its_unchanged_prefix() {
     grown.push(("0003_c.sql", "INSERT INTO planted VALUES (1);"));
     let (_dir, three) = loaded(&grown);
     assert!(dry_run_cached(&three, &options, &cache).is_empty(), "resumed after 0002: `planted` exists");
-    assert_eq!(snapshots(cache_dir.path()), 1, "the snapshot before the addition is forgotten");
+    assert_eq!(snapshots(cache_dir.path()), 3);
 
     // Without the cache the same folder fails: `planted` exists only in the snapshot.
     assert_eq!(dry_run_loaded(&three, &options).len(), 1);
+
+    // More migrations: the snapshots before the last few are forgotten.
+    grown.push(("0004_d.sql", "CREATE TABLE d(x);"));
+    grown.push(("0005_e.sql", "CREATE TABLE e(x);"));
+    let (_dir, five) = loaded(&grown);
+    assert!(dry_run_cached(&five, &options, &cache).is_empty());
+    assert_eq!(snapshots(cache_dir.path()), super::cache::RECENT_SNAPSHOTS);
+}
+
+#[test]
+fn editing_the_newest_migration_resumes_from_the_one_before_it() {
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let cache = Cache::in_dir(cache_dir.path());
+    let options = DryRunOptions::default();
+    let files = [
+        ("0001_a.sql", "CREATE TABLE a(x);"),
+        ("0002_b.sql", "CREATE TABLE b(x);"),
+        ("0003_c.sql", "CREATE TABLE c(x);"),
+    ];
+    let (_dir, original) = loaded(&files);
+    assert!(dry_run_cached(&original, &options, &cache).is_empty());
+    // Prove where the next run starts: a table planted in the snapshot after 0002.
+    let keys = Cache::prefix_keys(original.set.as_ref().expect("set"), &options);
+    let (done, snapshot) = cache.latest_snapshot(&keys[..2]).expect("a snapshot after 0002");
+    assert_eq!(done, 2);
+    let conn = rusqlite::Connection::open(&snapshot).expect("open");
+    conn.execute_batch("CREATE TABLE planted(x);").expect("plant");
+    drop(conn);
+    let mut edited = files.to_vec();
+    edited[2] = ("0003_c.sql", "CREATE TABLE c(x);\nINSERT INTO planted VALUES (1);");
+    let (_dir, edited) = loaded(&edited);
+    assert!(dry_run_cached(&edited, &options, &cache).is_empty(), "resumed after 0002: `planted` exists");
+    assert_eq!(dry_run_loaded(&edited, &options).len(), 1, "from scratch it fails");
 }
 
 #[test]
