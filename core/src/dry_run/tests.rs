@@ -291,6 +291,16 @@ fn snapshots(dir: &std::path::Path) -> usize {
     })
 }
 
+/// Three migrations of one table each.
+const THREE_TABLES: [(&str, &str); 3] =
+    [("0001_a.sql", "CREATE TABLE a(x);"), ("0002_b.sql", "CREATE TABLE b(x);"), ("0003_c.sql", "CREATE TABLE c(x);")];
+
+/// Puts a table no script creates into `snapshot`: a run that then passes started from it.
+fn plant(snapshot: &std::path::Path) {
+    let conn = rusqlite::Connection::open(snapshot).expect("open");
+    conn.execute_batch("CREATE TABLE planted(x);").expect("plant");
+}
+
 #[test]
 fn a_grown_folder_resumes_from_the_snapshot_of_its_unchanged_prefix() {
     let cache_dir = tempfile::tempdir().expect("temp dir");
@@ -304,9 +314,7 @@ fn a_grown_folder_resumes_from_the_snapshot_of_its_unchanged_prefix() {
     // Prove the next run starts from that snapshot: put a table in it that no script creates.
     let keys = Cache::prefix_keys(two.set.as_ref().expect("set"), &options);
     let (_, snapshot) = cache.latest_snapshot(&keys).expect("snapshot");
-    let conn = rusqlite::Connection::open(&snapshot).expect("open");
-    conn.execute_batch("CREATE TABLE planted(x);").expect("plant");
-    drop(conn);
+    plant(&snapshot);
     let mut grown = first.to_vec();
     grown.push(("0003_c.sql", "INSERT INTO planted VALUES (1);"));
     let (_dir, three) = loaded(&grown);
@@ -329,20 +337,14 @@ fn editing_the_newest_migration_resumes_from_the_one_before_it() {
     let cache_dir = tempfile::tempdir().expect("temp dir");
     let cache = Cache::in_dir(cache_dir.path());
     let options = DryRunOptions::default();
-    let files = [
-        ("0001_a.sql", "CREATE TABLE a(x);"),
-        ("0002_b.sql", "CREATE TABLE b(x);"),
-        ("0003_c.sql", "CREATE TABLE c(x);"),
-    ];
+    let files = THREE_TABLES;
     let (_dir, original) = loaded(&files);
     assert!(dry_run_cached(&original, &options, &cache).is_empty());
     // Prove where the next run starts: a table planted in the snapshot after 0002.
     let keys = Cache::prefix_keys(original.set.as_ref().expect("set"), &options);
     let (done, snapshot) = cache.latest_snapshot(&keys[..2]).expect("a snapshot after 0002");
     assert_eq!(done, 2);
-    let conn = rusqlite::Connection::open(&snapshot).expect("open");
-    conn.execute_batch("CREATE TABLE planted(x);").expect("plant");
-    drop(conn);
+    plant(&snapshot);
     let mut edited = files.to_vec();
     edited[2] = ("0003_c.sql", "CREATE TABLE c(x);\nINSERT INTO planted VALUES (1);");
     let (_dir, edited) = loaded(&edited);
@@ -355,11 +357,7 @@ fn an_edit_resumes_from_the_last_snapshot_before_it_and_a_bad_snapshot_is_ignore
     let cache_dir = tempfile::tempdir().expect("temp dir");
     let cache = Cache::in_dir(cache_dir.path()).snapshot_every(1);
     let options = DryRunOptions::default();
-    let files = [
-        ("0001_a.sql", "CREATE TABLE a(x);"),
-        ("0002_b.sql", "CREATE TABLE b(x);"),
-        ("0003_c.sql", "CREATE TABLE c(x);"),
-    ];
+    let files = THREE_TABLES;
     let (_dir, original) = loaded(&files);
     assert!(dry_run_cached(&original, &options, &cache).is_empty());
     assert_eq!(snapshots(cache_dir.path()), 3);
