@@ -89,6 +89,10 @@ const WAITING_EVENT_EVERY: Duration = Duration::from_secs(10);
 /// MySQL's locks count re-entries, and a run whose future was dropped leaves one behind.
 const MAX_LEFT_BEHIND: usize = 1_000;
 
+/// How many late cancel requests a release survives: one per interrupt a cancel fires (the
+/// driver's and the application's), and one more.
+const LATE_CANCELS: usize = 3;
+
 /// A stable 64-bit key for the tracking table: the advisory lock's key and the named lock's name.
 /// FNV-1a: any stable hash does, and this one needs no dependency.
 pub(crate) fn key(table: &str) -> i64 {
@@ -188,24 +192,42 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     }
 
     /// Releases what [`acquire`](Self::acquire) took.
-    pub(crate) async fn release(&mut self, held: Held) -> Result<()> {
+    pub(crate) async fn release(&mut self, held: &Held) -> Result<()> {
         match held {
             Held::Nothing => Ok(()),
             Held::Advisory(key) => {
-                self.query(sql::POSTGRES.unlock, &[Param::Integer(key)], "releasing the lock").await.map(drop)
+                self.query(sql::POSTGRES.unlock, &[Param::Integer(*key)], "releasing the lock").await.map(drop)
             }
             Held::Named(name) => {
-                self.query(sql::MYSQL.unlock, &[Param::Text(&name)], "releasing the lock").await.map(drop)
+                self.query(sql::MYSQL.unlock, &[Param::Text(name)], "releasing the lock").await.map(drop)
             }
             Held::Lease => {
-                let Some(lease) = self.lease.take() else { return Ok(()) };
+                let Some(owner) = self.lease.as_ref().map(|lease| lease.owner.clone()) else { return Ok(()) };
                 // The row stays, expired: a waiter's next try takes it at once.
                 let sql = format!(
                     "UPDATE {} SET owner = '', expires_ms = 0 WHERE id = 1 AND owner = {}",
                     self.table.quoted("_lock"),
                     self.table.text(1)
                 );
-                self.execute_with(&sql, &[Param::Text(&lease.owner)], "releasing the lease").await.map(drop)
+                self.execute_with(&sql, &[Param::Text(&owner)], "releasing the lease").await?;
+                self.lease = None;
+                Ok(())
+            }
+        }
+    }
+
+    /// [`release`](Self::release), again after a failure while the run is cancelled: a cancel
+    /// request reaches the server on a connection of its own and may land after the statement it
+    /// was for, on the rollback or on this release. Each such landing fails one statement only.
+    async fn release_even_if_cancelled(&mut self, held: &Held) -> Result<()> {
+        let mut tries = 0;
+        loop {
+            match self.release(held).await {
+                Err(_) if self.cancelled() && tries < LATE_CANCELS => {
+                    tries += 1;
+                    self.rollback().await;
+                }
+                released => return released,
             }
         }
     }
@@ -409,14 +431,14 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     pub(crate) async fn release_after<T>(&mut self, held: Held, outcome: std::thread::Result<Result<T>>) -> Result<T> {
         match outcome {
             Ok(result) => {
-                let released = self.release(held).await;
+                let released = self.release_even_if_cancelled(&held).await;
                 let value = result?;
                 released?;
                 Ok(value)
             }
             Err(panic) => {
                 self.rollback().await;
-                let _ = self.release(held).await;
+                let _ = self.release_even_if_cancelled(&held).await;
                 std::panic::resume_unwind(panic)
             }
         }
