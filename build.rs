@@ -1,5 +1,5 @@
 //! The quickstart's build script, as an application writes it: new files in the sample migrations
-//! folder (and in the test fixtures) rebuild the examples and tests that embed them.
+//! folder rebuild the example that embeds them.
 //!
 //! A crate's build script cannot depend on the crate itself, so `strata::build` is compiled in
 //! here from its source; an application depends on strata in `[build-dependencies]` instead.
@@ -13,9 +13,6 @@ mod strata {
 
 fn main() {
     strata::build::watch("migrations");
-    strata::build::watch("examples/migrations-postgres");
-    strata::build::watch("examples/migrations-mysql");
-    strata::build::watch("ui-tests/fixtures");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/build.rs");
 }

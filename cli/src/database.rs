@@ -81,24 +81,13 @@ pub enum Access {
     ReadOrEmpty,
 }
 
-/// An error and its causes, on one line: `error connecting to server: Connection refused`.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(error) = cause {
-        let more = error.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        cause = error.source();
-    }
-    text
-}
-
 pub fn connect(url: &str, access: Access) -> Result<Database, Failure> {
     let cannot = |error: &dyn std::error::Error| {
-        Failure::usage(format!("cannot connect to {}: {}; check --db or DATABASE_URL", shown(url), with_causes(error)))
+        Failure::usage(format!(
+            "cannot connect to {}: {}; check --db or DATABASE_URL",
+            shown(url),
+            strata_runtime::with_causes(error)
+        ))
     };
     match dialect_of(url)? {
         Dialect::Postgres => postgres::Client::connect(url, postgres::NoTls)

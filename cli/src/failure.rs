@@ -22,7 +22,6 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Problems => 1,
-            // strata's own statements failing is the database's trouble, not the migrations'.
             // strata's own statements failing, or a `--to` that names nothing: not the migrations'.
             Failure::Migration(error)
                 if matches!(
@@ -52,21 +51,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Problems => f.write_str("problems found"),
-            Failure::Migration(error) => {
-                // The causes the message does not already quote (the database's own message is
-                // part of it).
-                let text = error.to_string();
-                write!(f, "{text}")?;
-                let mut cause = std::error::Error::source(&**error);
-                while let Some(error) = cause {
-                    let more = error.to_string();
-                    if !text.contains(&more) {
-                        write!(f, "\n  caused by: {more}")?;
-                    }
-                    cause = error.source();
-                }
-                Ok(())
-            }
+            Failure::Migration(error) => f.write_str(&strata_runtime::with_causes(&**error)),
             Failure::Usage(message) => f.write_str(message),
         }
     }

@@ -129,7 +129,7 @@ fn new_refuses_names_that_would_not_parse() {
 
 /// `check` on a fixture of the ui-tests, from the workspace as the macro sees it.
 fn check(fixture: &str, extra: &[&str]) -> Run {
-    let dir = format!("ui-tests/fixtures/{fixture}");
+    let dir = format!("integration/ui-tests/fixtures/{fixture}");
     let mut args = vec!["check", "--dir", &dir];
     args.extend_from_slice(extra);
     strata(&workspace(), &args)
@@ -152,7 +152,7 @@ fn check_prints_rustc_style_diagnostics() {
     }
     let run = check("pass-flat", &[]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
-    assert_eq!(run.stdout, "ui-tests/fixtures/pass-flat: 5 migrations, no problems\n");
+    assert_eq!(run.stdout, "integration/ui-tests/fixtures/pass-flat: 5 migrations, no problems\n");
 }
 
 #[test]
@@ -160,9 +160,9 @@ fn check_json_has_the_documented_shape() {
     let run = check("two-bad-files", &["--json"]);
     assert_eq!(run.code, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(json["folder"], "ui-tests/fixtures/two-bad-files");
+    assert_eq!(json["folder"], "integration/ui-tests/fixtures/two-bad-files");
     let first = &json["problems"][0];
-    assert_eq!(first["file"], "ui-tests/fixtures/two-bad-files/0001_a.sql");
+    assert_eq!(first["file"], "integration/ui-tests/fixtures/two-bad-files/0001_a.sql");
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(2), Some(8)));
     assert_eq!(first["message"], "unterminated string");
     assert!(first["help"].as_str().unwrap().starts_with("close the string"));
@@ -201,7 +201,8 @@ fn flags_of(invocation: &str) -> Option<(String, Vec<String>)> {
 /// fixture, the errors `check` prints are the compile errors trybuild pinned.
 #[test]
 fn check_reports_what_the_macro_reports_for_every_fixture() {
-    let root = workspace();
+    // The crate the ui-tests are in: their paths are relative to it.
+    let root = workspace().join("integration");
     let mut compared = 0;
     for entry in std::fs::read_dir(root.join("ui-tests")).unwrap() {
         let case = entry.unwrap().path();
@@ -406,7 +407,7 @@ fn servers_from_up_to_down() {
             eprintln!("skipped: the {dialect} part, because {var} is not set");
             continue;
         };
-        let folder = format!("examples/migrations-{dialect}");
+        let folder = format!("integration/examples/migrations-{dialect}");
         let scratch = format!("strata_cli_{}", std::process::id());
         let url = scratch_database(&url, dialect, &scratch);
         let root = workspace();
@@ -534,7 +535,7 @@ fn status_names_out_of_order_dirty_and_unknown_migrations() {
 /// so, and neither shows nor runs nor locks what they point at.
 #[test]
 fn no_command_reads_outside_the_folder() {
-    let fixture = workspace().join("ui-tests/fixtures/symlink-out/migrations");
+    let fixture = workspace().join("integration/ui-tests/fixtures/symlink-out/migrations");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("app.db");
     std::fs::write(&db, "").unwrap();

@@ -57,7 +57,13 @@ pub enum IrreversibleReason {
 pub enum Error {
     /// A statement of a migration failed; the migration's transaction was rolled back (a
     /// `no-transaction` migration is left `dirty`).
-    #[error("migration {migration} failed at statement {statement} (line {line}): {message}")]
+    ///
+    /// The message names the statement; the database's message is the cause, [`source()`], as
+    /// it is [`message`](Error::Statement::message), so that a chain of causes prints it once
+    /// ([`with_causes`] puts them on one line).
+    ///
+    /// [`source()`]: std::error::Error::source
+    #[error("migration {migration} failed at statement {statement} (line {line})")]
     Statement {
         /// The migration and the file of the script that failed.
         migration: MigrationRef,
@@ -88,16 +94,16 @@ pub enum Error {
         /// The parent table it references.
         parent: String,
     },
-    /// The database holds migrations this binary does not know: it was migrated by a newer
-    /// binary. Nothing was run.
-    #[error("the database is ahead of this binary: it holds {} unknown migration(s): {}; deploy the newer binary, or mark such migrations `strata:backward-compatible`", unknown.len(), list(unknown))]
+    /// The database holds migrations these do not (the embedded set, or the folder the CLI
+    /// read): a newer build or folder migrated it. Nothing was run.
+    #[error("the database is ahead of these migrations: it holds {} migration(s) they do not have: {}; apply from the newer build or folder that has them, or mark such migrations `strata:backward-compatible`", unknown.len(), list(unknown))]
     DatabaseAhead {
-        /// The applied migrations this binary does not know.
+        /// The applied migrations these do not include.
         unknown: Vec<MigrationRef>,
     },
     /// An applied migration's script was edited after it was applied.
     #[error(
-        "migration {migration} was edited after it was applied: the database has {applied}, the binary has {embedded}; restore the file, or run `repair` to record the new checksum (repair does not run the edited SQL)"
+        "migration {migration} was edited after it was applied: the database has {applied}, the migration now has {embedded}; restore the file, or run `repair` to record the new checksum (repair does not run the edited SQL)"
     )]
     ChecksumMismatch {
         /// The migration.
@@ -250,7 +256,10 @@ pub enum Error {
     },
     /// Reading or writing the tracking table, taking the lock, or another statement of strata's
     /// own, failed.
-    #[error("{operation} failed: {message}")]
+    ///
+    /// The database's message is the cause, [`source()`](std::error::Error::source), as for
+    /// [`Error::Statement`].
+    #[error("{operation} failed")]
     Database {
         /// What strata was doing.
         operation: &'static str,
@@ -306,10 +315,38 @@ fn list(migrations: &[MigrationRef]) -> String {
     migrations.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// An error's message and each cause it does not already quote, on one line, joined by `: `:
+/// what a log line or a command-line tool prints. strata's own errors do not quote their causes
+/// (the database's message is the cause of [`Error::Statement`]); other libraries' sometimes do.
+///
+/// ```
+/// let error = strata::Error::Database {
+///     operation: "reading the tracking table",
+///     message: "disk I/O error".into(),
+///     source: Box::new(std::io::Error::other("disk I/O error")),
+/// };
+/// assert_eq!(error.to_string(), "reading the tracking table failed");
+/// assert_eq!(strata::with_causes(&error), "reading the tracking table failed: disk I/O error");
+/// ```
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let more = error.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = error.source();
+    }
+    text
+}
+
 /// Whether a script applies or reverts its migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Direction {
     /// Applies (the up script).
+    #[default]
     Up,
     /// Reverts (the down script).
     Down,
@@ -368,7 +405,7 @@ mod tests {
                     message: "no such table: tags".into(),
                     source: driver_error(),
                 },
-                "migration 0002_add_posts (0002_add_posts.sql) failed at statement 2 (line 5): no such table: tags",
+                "migration 0002_add_posts (0002_add_posts.sql) failed at statement 2 (line 5)",
             ),
             (
                 Error::ForeignKeyViolation {
@@ -381,7 +418,7 @@ mod tests {
             ),
             (
                 Error::DatabaseAhead { unknown: vec![unknown()] },
-                "the database is ahead of this binary: it holds 1 unknown migration(s): 9_future; deploy the newer binary, or mark such migrations `strata:backward-compatible`",
+                "the database is ahead of these migrations: it holds 1 migration(s) they do not have: 9_future; apply from the newer build or folder that has them, or mark such migrations `strata:backward-compatible`",
             ),
             (
                 Error::ChecksumMismatch {
@@ -389,7 +426,7 @@ mod tests {
                     applied: "sha256:aa".into(),
                     embedded: "sha256:bb".into(),
                 },
-                "migration 0002_add_posts (0002_add_posts.sql) was edited after it was applied: the database has sha256:aa, the binary has sha256:bb; restore the file, or run `repair` to record the new checksum (repair does not run the edited SQL)",
+                "migration 0002_add_posts (0002_add_posts.sql) was edited after it was applied: the database has sha256:aa, the migration now has sha256:bb; restore the file, or run `repair` to record the new checksum (repair does not run the edited SQL)",
             ),
             (
                 Error::OutOfOrder { migration: migration(), applied_after: unknown() },
@@ -485,7 +522,7 @@ mod tests {
                     message: "no such table: tags".into(),
                     source: driver_error(),
                 },
-                "reading the tracking table failed: no such table: tags",
+                "reading the tracking table failed",
             ),
         ];
         for (error, expected) in cases {
@@ -502,8 +539,10 @@ mod tests {
         };
         assert_eq!(
             format!("{error:?}"),
-            "reading the tracking table failed: no such table: tags\n\nCaused by:\n    code 1"
+            "reading the tracking table failed\n\nCaused by:\n    no such table: tags\n    code 1"
         );
+        // Once, on one line: the message does not quote its cause.
+        assert_eq!(with_causes(&error), "reading the tracking table failed: no such table: tags: code 1");
         let dirty = Error::Dirty { migration: migration(), failure: None, invalid_indexes: Vec::new() };
         assert_eq!(format!("{dirty:?}"), dirty.to_string());
     }

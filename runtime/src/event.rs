@@ -91,7 +91,7 @@ fn trace(event: &Event<'_>) {
             );
         }
         Event::Failed { migration, direction, duration, error } => {
-            tracing::error!(target: TARGET, migration = migration.id(), version = migration.version(), %direction, duration_ms = duration.as_millis() as u64, %error, "migration failed");
+            tracing::error!(target: TARGET, migration = migration.id(), version = migration.version(), %direction, duration_ms = duration.as_millis() as u64, error = crate::error::with_causes(error), "migration failed");
         }
     }
 }

@@ -26,7 +26,7 @@ mod tracking;
 
 pub use cancel::{Cancel, Interrupt};
 pub use driver::{AsyncDriver, Dialect, Driver, DriverError, Param, Row, Value};
-pub use error::{BoxError, Direction, Error, IrreversibleReason, MigrationRef, Result};
+pub use error::{BoxError, Direction, Error, IrreversibleReason, MigrationRef, Result, with_causes};
 pub use event::Event;
 pub use lock::Lock;
 pub use migration::{Flags, Migration, Script, Statement};

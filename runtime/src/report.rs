@@ -33,13 +33,16 @@ impl Ran {
 /// What `apply`, `rollback_to` or `baseline` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
-    /// The migrations run, in the order they ran.
+    /// The migrations run, in the order they ran: their up scripts, or for a rollback their
+    /// down scripts.
     pub ran: Vec<Ran>,
+    /// Whether the scripts run applied (`apply`, `baseline`) or reverted (`rollback_to`).
+    pub direction: Direction,
     /// The migrations `baseline` recorded as applied without running them.
     pub baselined: Vec<String>,
     /// How many migrations were already applied (or, for a rollback, already not applied).
     pub skipped: usize,
-    /// Applied migrations this binary does not know, recorded `backward-compatible` (or allowed
+    /// Applied migrations these do not include, recorded `backward-compatible` (or allowed
     /// by `allow_database_ahead`): the run went on and says so here.
     pub database_ahead: Vec<i64>,
     /// The database was up to date: one query of the set's digest said so.
@@ -54,14 +57,18 @@ impl fmt::Display for Report {
             writeln!(f, "nothing to do: {} migration(s) already in place", self.skipped)?;
         }
         for ran in &self.ran {
-            writeln!(f, "ran {} in {:?}", ran.id, ran.duration)?;
+            let did = match self.direction {
+                Direction::Up => "applied",
+                Direction::Down => "reverted",
+            };
+            writeln!(f, "{did} {} in {:?}", ran.id, ran.duration)?;
         }
         for id in &self.baselined {
             writeln!(f, "recorded {id} as applied, without running it")?;
         }
         if !self.database_ahead.is_empty() {
             let versions: Vec<String> = self.database_ahead.iter().map(i64::to_string).collect();
-            writeln!(f, "the database also holds newer migrations this binary does not know: {}", versions.join(", "))?;
+            writeln!(f, "the database also holds newer migrations these do not have: {}", versions.join(", "))?;
         }
         Ok(())
     }
@@ -140,7 +147,7 @@ impl fmt::Display for Status {
         let applied = self.migrations.len() - pending;
         write!(f, "{applied} applied, {pending} pending")?;
         if !self.unknown.is_empty() {
-            write!(f, ", {} unknown to this binary", self.unknown.len())?;
+            write!(f, ", {} unknown (not in these migrations)", self.unknown.len())?;
         }
         writeln!(f)?;
         write_invalid_indexes(f, &self.invalid_indexes)

@@ -311,7 +311,7 @@ impl Migrator<'_> {
         let checked = self.check_rollback(&history);
         let database_ahead = s.explained(checked).await?;
         let range = history.rollback_range(self.migrations, keep)?;
-        let mut report = Report { database_ahead, ..Report::default() };
+        let mut report = Report { database_ahead, direction: Direction::Down, ..Report::default() };
         for position in range {
             let migration = &self.migrations[position];
             let Some(down) = migration.down() else { continue };

@@ -272,8 +272,8 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         self.check_not_foreign().await?;
         let sql = self.table.read_sql();
         let rows = self.db.query(&sql, &[]).await.map_err(|error| {
-            let reason = format!("it does not have strata's columns ({})", error.message());
-            let mut corrupt = self.table.corrupt(None, &reason);
+            // The database's message is the cause, not part of the reason.
+            let mut corrupt = self.table.corrupt(None, "it does not have strata's columns");
             if let Error::CorruptHistory { source, .. } = &mut corrupt {
                 *source = Some(error.into_source());
             }

@@ -98,7 +98,7 @@ pub fn status(migrator: &Migrator<'_>, migrations: &Migrations, db: &mut Databas
         "version", "migration", "state", "applied at"
     );
     for line in &lines {
-        let duration = line.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default();
+        let duration = line.duration_ms.map(milliseconds).unwrap_or_default();
         let text = format!(
             "{:>version_width$}  {:<id_width$}  {:<12}  {:<24}  {duration}",
             line.version,
@@ -152,4 +152,18 @@ pub fn verify(migrator: &Migrator<'_>, db: &mut Database, json: bool) -> Outcome
     result?;
     println!("the database agrees with the folder");
     Ok(())
+}
+
+/// A duration the history recorded, in whole milliseconds: a quicker migration's 0 is under one.
+fn milliseconds(ms: u128) -> String {
+    if ms == 0 { "<1 ms".to_owned() } else { format!("{ms} ms") }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_migration_quicker_than_a_millisecond_took_under_one() {
+        assert_eq!(super::milliseconds(0), "<1 ms");
+        assert_eq!(super::milliseconds(12), "12 ms");
+    }
 }

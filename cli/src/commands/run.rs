@@ -155,7 +155,8 @@ pub fn up(migrator: &Migrator<'_>, db: &mut Database, target: Target) -> Outcome
         println!("applied {} in {}", count(report.ran.len(), "migration"), human(report.duration));
     }
     if !report.database_ahead.is_empty() {
-        println!("the database also holds newer migrations this folder does not know: {:?}", report.database_ahead);
+        let versions: Vec<String> = report.database_ahead.iter().map(i64::to_string).collect();
+        println!("the database also holds newer migrations this folder does not have: {}", versions.join(", "));
     }
     Ok(())
 }

@@ -11,6 +11,7 @@
 mod cache;
 mod hint;
 mod schema;
+mod table;
 
 pub use cache::{Cache, SNAPSHOT_EVERY};
 
@@ -362,7 +363,11 @@ fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &
             format!("{object} is missing after `{}`", down.file),
             format!("the down script drops what existed before `{up}`; drop only what `{up}` creates"),
         ),
-        Difference::Changed { before, after } => {
+        Difference::Changed { after, details, .. } if !details.is_empty() => (
+            format!("{after} differs after `{}`: {}", down.file, details.join("; ")),
+            "make the down script restore the definition the up script found".to_owned(),
+        ),
+        Difference::Changed { before, after, .. } => {
             let shown = |object: &SchemaObject| normalize_sql(object.sql.as_deref().unwrap_or(""));
             let (was, now) = differing_parts(&shown(before), &shown(after));
             (

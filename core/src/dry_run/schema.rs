@@ -13,6 +13,9 @@
 //! An authorizer could report drops too, but SQLite calls it for every object it re-parses
 //! during an `ALTER TABLE`: on a large schema that alone made the dry run half again as slow.
 
+use super::table;
+use crate::dialect::Dialect;
+use crate::tokens::{Token, Tokens};
 use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -164,45 +167,48 @@ pub struct Touched {
 impl Touched {
     /// Notes what `sql`, one statement, does to the schema.
     pub fn statement(&mut self, sql: &str) {
-        let mut words = sql.split_whitespace();
-        let first = words.next().unwrap_or_default();
-        let second = words.next().unwrap_or_default();
+        // The words that say it come first; a name may be quoted (`"my table"`) or qualified.
+        let tokens: Vec<Token<'_>> = Tokens::new(sql, Dialect::Sqlite).take(12).collect();
+        let mut words = tokens.iter().peekable();
+        let mut next_name = || {
+            let mut name = words.next()?;
+            while words.next_if(|token| token.is_symbol(".")).is_some() {
+                name = words.next()?;
+            }
+            Some(table::name(name.text()))
+        };
+        let first = next_name().unwrap_or_default();
+        let second = next_name().unwrap_or_default();
         let is = |word: &str, expected: &str| word.eq_ignore_ascii_case(expected);
-        if is(first, "vacuum") {
+        if is(&first, "vacuum") {
             // VACUUM may renumber `sqlite_master`.
             self.needs_full_read = true;
-        } else if is(first, "create") && is(second, "virtual") {
+        } else if is(&first, "create") && is(&second, "virtual") {
             self.needs_full_read = true;
-        } else if is(first, "alter") && is(second, "table") {
+        } else if is(&first, "alter") && is(&second, "table") {
             // `ALTER TABLE t ADD|DROP ..` rewrites t's row in place; a rename rewrites the rows
             // of every object that refers to the table.
-            match (words.next().map(unquote), words.next()) {
-                (Some(name), Some(action)) if is(action, "add") || is(action, "drop") => {
+            match (next_name(), next_name()) {
+                (Some(name), Some(action)) if is(&action, "add") || is(&action, "drop") => {
                     self.altered.insert(name);
                 }
                 _ => self.needs_full_read = true,
             }
-        } else if is(first, "drop") {
-            let mut name = words.next();
-            if name.is_some_and(|w| is(w, "if")) {
-                words.next(); // EXISTS
-                name = words.next();
+        } else if is(&first, "drop") {
+            let mut name = next_name();
+            if name.as_deref().is_some_and(|w| is(w, "if")) {
+                next_name(); // EXISTS
+                name = next_name();
             }
-            let Some(name) = name.map(unquote) else { return };
-            if is(second, "table") {
+            let Some(name) = name else { return };
+            if is(&second, "table") {
                 self.dropped_tables.insert(name.clone());
                 self.dropped.insert(name);
-            } else if ["index", "trigger", "view"].iter().any(|kind| is(second, kind)) {
+            } else if ["index", "trigger", "view"].iter().any(|kind| is(&second, kind)) {
                 self.dropped.insert(name);
             }
         }
     }
-}
-
-/// `t`, `"t"`, `[t]`, `main.t` → `t`.
-fn unquote(word: &str) -> String {
-    let name = word.rsplit_once('.').map_or(word, |(_, name)| name);
-    name.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']')).to_owned()
 }
 
 /// The values objects had when a journal started: what a later state is compared against.
@@ -245,6 +251,9 @@ pub enum Difference {
         before: SchemaObject,
         /// The later one.
         after: SchemaObject,
+        /// For a table, each way it differs by what SQLite reports of it (a column's default,
+        /// the order of the columns), by name; empty where only the text says it.
+        details: Vec<String>,
     },
 }
 
@@ -370,7 +379,16 @@ impl Schema {
                 (None, Some(after)) => differences.push(Difference::Remains(after.clone())),
                 (Some(before), None) => differences.push(Difference::Missing(before.clone())),
                 (Some(before), Some(after)) if before != after => {
-                    differences.push(Difference::Changed { before: before.clone(), after: after.clone() })
+                    let details = match (before.kind.as_str(), &before.sql, &after.sql) {
+                        ("table", Some(was), Some(is)) => table::differences(&after.name, was, is),
+                        _ => None,
+                    };
+                    // Two spellings of one table are no difference.
+                    if details.as_ref().is_some_and(Vec::is_empty) {
+                        continue;
+                    }
+                    let details = details.unwrap_or_default();
+                    differences.push(Difference::Changed { before: before.clone(), after: after.clone(), details });
                 }
                 _ => {}
             }

@@ -140,10 +140,48 @@ fn a_down_script_that_restores_another_definition_is_a_difference() {
         ("0002_add.sql", "ALTER TABLE t ADD COLUMN b TEXT;"),
         ("0002_add.down.sql", "ALTER TABLE t DROP COLUMN b;\nALTER TABLE t ADD COLUMN c TEXT;"),
     ]);
+    assert_eq!(found, ["0002_add.down.sql: table `t` differs after `0002_add.down.sql`: column `c` is new"]);
+}
+
+#[test]
+fn a_down_script_that_spells_the_table_another_way_restores_it() {
+    // rebuilderd's `2025-05-20-210543_compress-logs`, in short: the down script rebuilds the table
+    // with the constraints of a column in another order, and names a quoted table.
+    let found = check(&[
+        ("0001_logs.sql", "CREATE TABLE logs(id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, body TEXT NOT NULL);"),
+        (
+            "0002_compress.sql",
+            "CREATE TABLE \"new logs\"(id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, body BLOB NOT NULL);\n\
+             INSERT INTO \"new logs\" SELECT id, body FROM logs;\nDROP TABLE logs;\n\
+             ALTER TABLE \"new logs\" RENAME TO logs;",
+        ),
+        (
+            "0002_compress.down.sql",
+            "CREATE TABLE \"old logs\"(\n  id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n  body TEXT NOT NULL\n);\n\
+             INSERT INTO \"old logs\" SELECT id, body FROM logs;\nDROP TABLE logs;\n\
+             ALTER TABLE \"old logs\" RENAME TO logs;",
+        ),
+        ("0003_scratch.sql", "CREATE TABLE \"my table\"(x);"),
+        ("0003_scratch.down.sql", "DROP TABLE \"my table\";"),
+    ]);
+    assert_eq!(found, Vec::<String>::new());
+}
+
+#[test]
+fn a_rebuilt_table_that_differs_is_named_by_what_differs() {
+    let found = check(&[
+        ("0001_t.sql", "CREATE TABLE t(id INTEGER PRIMARY KEY, state TEXT DEFAULT 'new', at INT);"),
+        ("0002_x.sql", "CREATE TABLE x(y);"),
+        (
+            "0002_x.down.sql",
+            "DROP TABLE x;\nCREATE TABLE t2(id INTEGER PRIMARY KEY, at INT, state TEXT DEFAULT 'old');\n\
+             INSERT INTO t2 SELECT id, at, state FROM t;\nDROP TABLE t;\nALTER TABLE t2 RENAME TO t;",
+        ),
+    ]);
     assert_eq!(
         found,
         [
-            "0002_add.down.sql: table `t` differs after `0002_add.down.sql`: it was `CREATE TABLE t(a INTEGER)` and is now `CREATE TABLE t(a INTEGER,c TEXT)`"
+            "0002_x.down.sql: table `t` differs after `0002_x.down.sql`: column `state`'s default was `'new'` and is now `'old'`; its columns were in the order `id, state, at` and are now `id, at, state`"
         ]
     );
 }
@@ -202,7 +240,8 @@ fn no_dry_run_skips_the_file_and_the_later_semantics() {
 /// with external content and sync triggers, JSON, R*Tree, `INSERT .. SELECT`, the twelve-step
 /// rebuild), shared with the UI pass case that embeds it.
 fn real_world() -> Vec<(String, String)> {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui-tests/fixtures/pass-dry-run-real-world");
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../integration/ui-tests/fixtures/pass-dry-run-real-world");
     let mut files: Vec<(String, String)> = fs::read_dir(folder)
         .expect("fixture folder")
         .map(|entry| {

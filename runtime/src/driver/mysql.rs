@@ -66,9 +66,24 @@ fn row(row: mysql::Row) -> Row {
 }
 
 /// The server's own message (`Table 'test.x' doesn't exist`), or the client's for anything else.
+/// A server error's source is the server's error itself (`ERROR 1146 (42S02): …`): the client's
+/// wrapper displays as `MySqlError { … }`, which a chain of causes would print.
 fn error(error: mysql::Error) -> DriverError {
-    match &error {
-        mysql::Error::MySqlError(server) => DriverError::with_message(server.message.clone(), error),
-        _ => DriverError::new(error),
+    match error {
+        mysql::Error::MySqlError(server) => DriverError::with_message(server.message.clone(), server),
+        other => DriverError::new(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_server_error_s_cause_reads_as_the_server_wrote_it() {
+        let server =
+            mysql::MySqlError { state: "42S02".into(), message: "Table 'test.x' doesn't exist".into(), code: 1146 };
+        let error = super::error(mysql::Error::MySqlError(server));
+        assert_eq!(error.message(), "Table 'test.x' doesn't exist");
+        let cause = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("ERROR 1146 (42S02): Table 'test.x' doesn't exist"));
     }
 }

@@ -151,7 +151,7 @@ on_every_database! {
         let report = db.apply_to(&migrations.migrator(), "2024-02-12-120203-0000_add_tags").unwrap();
         let ran: Vec<&str> = report.ran.iter().map(|ran| ran.id.as_str()).collect();
         assert_eq!(ran, ["2024-01-01-000000-0000_create_users", "2024-02-12-120203-0000_add_tags"]);
-        assert!(report.to_string().starts_with("ran 2024-01-01-000000-0000_create_users in "), "{report}");
+        assert!(report.to_string().starts_with("applied 2024-01-01-000000-0000_create_users in "), "{report}");
         db.apply(&migrations.migrator()).unwrap();
         // By the version as written, too.
         let report = db.rollback_to(&migrations.migrator(), "2024-01-01-000000-0000").unwrap();

@@ -4,7 +4,7 @@
 # migration, for strata with and without its dry run and for the `include_str!` floor; with
 # `--peers`, for rusqlite_migration, diesel_migrations and refinery on the same folder too.
 #
-#   benches/build-cost.sh [migrations (default 1000)] [--peers] [--only-peers] [--profiles]
+#   integration/benches/build-cost.sh [migrations (default 1000)] [--peers] [--only-peers] [--profiles]
 #
 # `--profiles` measures instead the first dry run (no cache yet) in the dev profile at 100 and
 # 1,000 migrations, with and without `[profile.dev.build-override] opt-level = 3`.
@@ -13,7 +13,7 @@
 # directory, exactly as an application would build it. The first (cold) build is timed too. The
 # machine is shared: compare ratios from one run, not seconds across runs.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$(dirname "$0")/../.." && pwd)  # the facade, two levels up
 count=1000
 peers=false
 ours=true
@@ -117,7 +117,7 @@ measure() { # $1 crate, $2 folder layout for the extra migration
   echo "${results[-1]}" >&2
 }
 
-strata_dependency="strata = { path = \"$repo\" }
+strata_dependency="strata = { package = \"strata-migrate\", path = \"$repo\" }
 rusqlite = { version = \"0.43\", features = [\"bundled\"] }"
 strata_build='fn main() { println!("cargo:rerun-if-changed=migrations"); }'
 

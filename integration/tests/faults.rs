@@ -267,7 +267,7 @@ fn a_full_disk_at_every_page_leaves_no_partial_migration() {
         let outcome = migrations.migrator().apply(&mut conn);
         if let Err(error) = &outcome {
             failures += 1;
-            let shown = error.to_string();
+            let shown = strata::with_causes(error);
             assert!(shown.contains("full"), "limit {limit}: a clear error: {shown}");
             assert!(conn.is_autocommit(), "limit {limit}: no transaction left open");
         }
@@ -314,7 +314,7 @@ fn a_read_only_database_file_is_a_clear_error_and_changes_nothing() {
 
         let mut reader = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
         let error = migrations.migrator().apply(&mut reader).unwrap_err();
-        let shown = error.to_string();
+        let shown = strata::with_causes(&error);
         assert!(shown.contains("readonly"), "{shown}");
         assert!(matches!(error, Error::Database { .. } | Error::Statement { .. }), "{error:?}");
         assert!(std::error::Error::source(&error).is_some(), "SQLite's error is the cause");

@@ -25,6 +25,8 @@ on_every_database! {
         db.apply(&migrations.migrator()).unwrap();
         let report = db.rollback_to(&migrations.migrator(), 1).unwrap();
         assert_eq!(report.ran.iter().map(|r| r.version).collect::<Vec<_>>(), [3, 2]);
+        let shown = report.to_string();
+        assert!(shown.starts_with("reverted ") && !shown.contains("applied"), "a rollback says what it did: {shown}");
         assert_eq!(db.tables(), ["a"]);
         assert_eq!(db.recorded(), [1]);
 

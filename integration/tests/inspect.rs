@@ -80,7 +80,7 @@ on_every_database! {
              0002_b     EDITED   {b}\n\
              0003_c     pending\n\
              9_future   unknown  {f}\n\
-             2 applied, 1 pending, 1 unknown to this binary\n"
+             2 applied, 1 pending, 1 unknown (not in these migrations)\n"
                 .replace("{a}", &applied_at(&status, 0))
                 .replace("{b}", &applied_at(&status, 1))
                 .replace("{f}", &status.unknown[0].applied_at)
