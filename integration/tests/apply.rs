@@ -193,6 +193,53 @@ on_every_database! {
         assert_eq!(*seen.lock().unwrap(), ["started 1 up", "applied 1", "started 2 up", "failed 2: true"]);
     }
 
+    fn single_transaction_events_say_applied_only_once_committed(db: &mut Db) {
+        let table = [("0001_a.sql", "CREATE TABLE a (x INTEGER);")];
+        let first = db.migrations(&table);
+        db.apply(&first.migrator()).unwrap();
+        fn events(migrator: strata::Migrator<'_>) -> (strata::Migrator<'_>, Arc<Mutex<Vec<String>>>) {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let sink = Arc::clone(&seen);
+            let migrator = migrator.single_transaction().on_event(move |event| {
+                sink.lock().unwrap().push(match event {
+                    Event::Started { migration, .. } => format!("started {}", migration.version()),
+                    Event::Applied { migration, .. } => format!("applied {}", migration.version()),
+                    Event::Failed { migration, left_dirty, .. } => {
+                        format!("failed {} dirty {left_dirty}", migration.version())
+                    }
+                    _ => "other".to_owned(),
+                });
+            });
+            (migrator, seen)
+        }
+        // Data changes only, so that MySQL runs them in the one transaction too.
+        let failing = db.migrations(&[table[0], ("0002_b.sql", "INSERT INTO a VALUES (1);"), ("0003_c.sql", "SELECT * FROM nowhere;")]);
+        let (migrator, seen) = events(failing.migrator());
+        assert!(db.apply(&migrator).is_err());
+        assert_eq!(db.count("SELECT count(*) FROM a"), 0, "rolled back as one");
+        assert_eq!(*seen.lock().unwrap(), ["started 2", "started 3", "failed 3 dirty false"], "2 was never applied");
+        let passing = db.migrations(&[table[0], ("0002_b.sql", "INSERT INTO a VALUES (1);"), ("0003_c.sql", "INSERT INTO a VALUES (2);")]);
+        let (migrator, seen) = events(passing.migrator());
+        db.apply(&migrator).unwrap();
+        assert_eq!(*seen.lock().unwrap(), ["started 2", "started 3", "applied 2", "applied 3"]);
+    }
+
+    fn a_failed_event_says_whether_the_migration_is_left_dirty(db: &mut Db) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        let listener = move |event: &Event<'_>| {
+            if let Event::Failed { migration, left_dirty, .. } = event {
+                sink.lock().unwrap().push((migration.version(), *left_dirty));
+            }
+        };
+        let outside = db.migrations(&[("0001_a.sql", "-- strata:no-transaction\nSELECT * FROM nowhere;")]);
+        assert!(db.apply(&outside.migrator().on_event(listener.clone())).is_err());
+        let inside = db.migrations(&[("0001_a.sql", "SELECT * FROM nowhere;")]);
+        db.execute("DELETE FROM strata_migrations");
+        assert!(db.apply(&inside.migrator().on_event(listener)).is_err());
+        assert_eq!(*seen.lock().unwrap(), [(1, true), (1, false)]);
+    }
+
     fn a_custom_tracking_table_is_used_and_validated(db: &mut Db) {
         let migrations = db.migrations(THREE);
         db.apply(&migrations.migrator().table("schema_history")).unwrap();

@@ -1,5 +1,6 @@
 //! What `embed_migrations!` puts in the binary is exactly what strata-core loads from the same
-//! folder at run time, field by field, for every layout.
+//! folder at run time, field by field, for every layout (flat, folders, numbered folders,
+//! prefixed, refinery's unversioned `U`) and every dialect's splitting rules.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
 
@@ -13,14 +14,24 @@ static PREFIXED: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-
 static BOM_CRLF: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-bom-crlf");
 static DEPENDENCIES: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-depends-on-higher");
 static SAMPLE: Migrations = strata::embed_migrations!("migrations");
+static NUMBERED: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-numbered-folder");
+static REFINERY: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-refinery-unversioned");
+static POSTGRES: Migrations = strata::embed_migrations!("examples/migrations-postgres", dialect = "postgres");
+static POSTGRES_BODIES: Migrations =
+    strata::embed_migrations!("ui-tests/fixtures/pass-postgres-begin-atomic", dialect = "postgres");
+static MYSQL: Migrations = strata::embed_migrations!("examples/migrations-mysql", dialect = "mysql");
+static MYSQL_PROGRAMS: Migrations =
+    strata::embed_migrations!("ui-tests/fixtures/pass-mysql-stored-programs", dialect = "mysql");
 
-fn load(folder: &str) -> MigrationSet {
+fn load(folder: &str, options: &LoadOptions) -> MigrationSet {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
-    strata_core::load_dir(&path, folder, &LoadOptions::default()).unwrap_or_else(|problems| panic!("{problems}"))
+    strata_core::load_dir(&path, folder, options).unwrap_or_else(|problems| panic!("{problems}"))
 }
 
 fn assert_same(embedded: &Migrations, folder: &str) {
-    let loaded = load(folder);
+    let options = LoadOptions { dialect: embedded.dialect().into(), ..LoadOptions::default() };
+    let loaded = load(folder, &options);
+    assert!(!loaded.migrations.is_empty(), "{folder}: a fixture with migrations");
     assert_eq!(embedded.digest(), loaded.digest, "{folder}: set digest");
     assert_eq!(embedded.len(), loaded.migrations.len(), "{folder}: count");
     for (migration, def) in embedded.iter().zip(&loaded.migrations) {
@@ -48,7 +59,7 @@ fn assert_same(embedded: &Migrations, folder: &str) {
         }
     }
     // The run-time loader of the facade gives the same value as the macro.
-    let from_dir = Migrations::from_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)).unwrap();
+    let from_dir = Migrations::from_dir_with(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder), &options).unwrap();
     assert_eq!(&from_dir, embedded, "{folder}: Migrations::from_dir");
 }
 
@@ -89,4 +100,27 @@ fn dependencies() {
 #[test]
 fn sample_migrations() {
     assert_same(&SAMPLE, "migrations");
+}
+
+#[test]
+fn numbered_folders() {
+    assert_same(&NUMBERED, "ui-tests/fixtures/pass-numbered-folder");
+}
+
+#[test]
+fn refinery_unversioned() {
+    assert_same(&REFINERY, "ui-tests/fixtures/pass-refinery-unversioned");
+    assert!(REFINERY.iter().any(|migration| migration.any_order()), "the fixture has a `U` migration");
+}
+
+#[test]
+fn postgres_splitting() {
+    assert_same(&POSTGRES, "examples/migrations-postgres");
+    assert_same(&POSTGRES_BODIES, "ui-tests/fixtures/pass-postgres-begin-atomic");
+}
+
+#[test]
+fn mysql_splitting() {
+    assert_same(&MYSQL, "examples/migrations-mysql");
+    assert_same(&MYSQL_PROGRAMS, "ui-tests/fixtures/pass-mysql-stored-programs");
 }

@@ -81,6 +81,26 @@ fn a_rebuild_that_orphans_rows_is_rolled_back_naming_the_table() {
 }
 
 #[test]
+fn a_down_script_that_orphans_rows_is_named_by_its_own_file() {
+    let scratch = Scratch::new();
+    let lossy = REBUILD.replace("FROM authors;", "FROM authors WHERE id = 1;");
+    let migrations = scratch.migrations(
+        "m",
+        &[
+            ("0001_schema.sql", SCHEMA),
+            ("0002_notes.sql", "CREATE TABLE notes(x);"),
+            ("0002_notes.down.sql", &format!("{lossy}\nDROP TABLE notes;")),
+        ],
+    );
+    let mut conn = connection(&scratch);
+    migrations.migrator().apply(&mut conn).unwrap();
+    let error = migrations.migrator().rollback_to(&mut conn, 1).unwrap_err();
+    let Error::ForeignKeyViolation { migration, table, .. } = &error else { panic!("unexpected {error:?}") };
+    assert_eq!((migration.file.as_str(), table.as_str()), ("0002_notes.down.sql", "books"), "{error}");
+    assert_eq!(count(&conn, "SELECT count(*) FROM authors"), 2, "the rollback was rolled back");
+}
+
+#[test]
 fn foreign_keys_left_off_by_the_application_stay_off() {
     let scratch = Scratch::new();
     let migrations = scratch.migrations("m", &[("0001_schema.sql", SCHEMA), ("0002_rebuild_authors.sql", REBUILD)]);

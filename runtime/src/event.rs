@@ -28,7 +28,8 @@ pub enum Event<'a> {
         /// Up (apply) or down (rollback).
         direction: Direction,
     },
-    /// A migration was applied and recorded.
+    /// A migration was applied and recorded, and both committed. With `single_transaction()`,
+    /// every migration's `Applied` comes after the one commit.
     Applied {
         /// The migration.
         migration: &'a Migration,
@@ -42,7 +43,8 @@ pub enum Event<'a> {
         /// How long it took.
         duration: Duration,
     },
-    /// A migration failed; its transaction was rolled back.
+    /// A migration failed. Its transaction was rolled back, unless it ran outside one
+    /// (`left_dirty`).
     Failed {
         /// The migration.
         migration: &'a Migration,
@@ -52,6 +54,10 @@ pub enum Event<'a> {
         duration: Duration,
         /// What went wrong.
         error: &'a Error,
+        /// Whether it ran outside a transaction (`strata:no-transaction`, or MySQL's DDL under
+        /// the dirty row): what its statements did stays, its row is dirty, and later runs
+        /// refuse until `repair` (see [`Error::Dirty`]).
+        left_dirty: bool,
     },
 }
 
@@ -90,8 +96,8 @@ fn trace(event: &Event<'_>) {
                 "migration {done}"
             );
         }
-        Event::Failed { migration, direction, duration, error } => {
-            tracing::error!(target: TARGET, migration = migration.id(), version = migration.version(), %direction, duration_ms = duration.as_millis() as u64, error = crate::error::with_causes(error), "migration failed");
+        Event::Failed { migration, direction, duration, error, left_dirty } => {
+            tracing::error!(target: TARGET, migration = migration.id(), version = migration.version(), %direction, duration_ms = duration.as_millis() as u64, error = crate::error::with_causes(error), left_dirty, "migration failed");
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::driver::{AsyncDriver, Dialect, Value};
 use crate::error::{Error, Result};
-use crate::migration::Migration;
+use crate::migration::{Migration, Script};
 use crate::session::Session;
 
 impl<D: AsyncDriver + ?Sized> Session<'_, D> {
@@ -34,8 +34,9 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         Ok(value)
     }
 
-    /// `PRAGMA foreign_key_check`: the first violation, as an error naming the table.
-    pub(crate) async fn check_foreign_keys(&mut self, migration: &Migration) -> Result<()> {
+    /// `PRAGMA foreign_key_check`: the first violation, as an error naming the table and
+    /// `script`, the up or down script that left it.
+    pub(crate) async fn check_foreign_keys(&mut self, migration: &Migration, script: &Script) -> Result<()> {
         let rows = self.query("PRAGMA foreign_key_check", &[], "checking foreign keys").await?;
         let Some(row) = rows.into_iter().next() else { return Ok(()) };
         let text = |value: Option<&Value>| match value {
@@ -43,7 +44,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             _ => String::new(),
         };
         Err(Error::ForeignKeyViolation {
-            migration: migration.reference(),
+            migration: migration.reference_in(script),
             table: text(row.first()),
             rowid: match row.get(1) {
                 Some(Value::Integer(rowid)) => *rowid,

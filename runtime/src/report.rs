@@ -56,11 +56,11 @@ impl fmt::Display for Report {
         if self.ran.is_empty() && self.baselined.is_empty() {
             writeln!(f, "nothing to do: {} migration(s) already in place", self.skipped)?;
         }
+        let did = match self.direction {
+            Direction::Up => "applied",
+            Direction::Down => "reverted",
+        };
         for ran in &self.ran {
-            let did = match self.direction {
-                Direction::Up => "applied",
-                Direction::Down => "reverted",
-            };
             writeln!(f, "{did} {} in {:?}", ran.id, ran.duration)?;
         }
         for id in &self.baselined {

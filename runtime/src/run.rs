@@ -88,7 +88,9 @@ impl Migrator<'_> {
                 let migration = &self.migrations[position];
                 s.stop_if_cancelled()?;
                 s.renew_lease().await?;
-                match self.observe(migration, Direction::Up, self.apply_one(s, migration)).await? {
+                let outside = !runs_in_transaction(migration, migration.up(), s.dialect());
+                let work = self.apply_one(s, migration);
+                match self.observe(migration, Direction::Up, outside, Done::Committed, work).await? {
                     Some(duration) => report.ran.push(Ran::new(migration, duration)),
                     None => report.skipped += 1,
                 }
@@ -135,11 +137,15 @@ impl Migrator<'_> {
         }
     }
 
-    /// Runs one migration's work between its events (and in its span).
+    /// Runs one migration's work between its events (and in its span). `outside_transaction`:
+    /// the script runs outside a transaction, so a failure leaves its row dirty. With
+    /// `Done::AfterCommit`, the caller sends the `Applied` event once its transaction commits.
     async fn observe(
         &self,
         migration: &Migration,
         direction: Direction,
+        outside_transaction: bool,
+        done: Done,
         work: impl Future<Output = Result<Option<Duration>>>,
     ) -> Result<Option<Duration>> {
         let listener = self.listener.as_ref();
@@ -148,16 +154,16 @@ impl Migrator<'_> {
             let started = Instant::now();
             match work.await {
                 Ok(Some(duration)) => {
-                    let event = match direction {
-                        Direction::Up => Event::Applied { migration, duration },
-                        Direction::Down => Event::RolledBack { migration, duration },
-                    };
-                    emit(listener, &event);
+                    if done == Done::Committed {
+                        emit(listener, &done_event(migration, direction, duration));
+                    }
                     Ok(Some(duration))
                 }
                 Ok(None) => Ok(None),
                 Err(error) => {
-                    emit(listener, &Event::Failed { migration, direction, duration: started.elapsed(), error: &error });
+                    let duration = started.elapsed();
+                    let left_dirty = outside_transaction;
+                    emit(listener, &Event::Failed { migration, direction, duration, error: &error, left_dirty });
                     Err(error)
                 }
             }
@@ -186,7 +192,7 @@ impl Migrator<'_> {
                 let started = Instant::now();
                 s.run_script(migration, migration.up(), Direction::Up).await?;
                 if foreign_keys_off {
-                    s.check_foreign_keys(migration).await?;
+                    s.check_foreign_keys(migration, migration.up()).await?;
                 }
                 let duration = started.elapsed();
                 s.insert(migration, State::Applied, duration).await?;
@@ -259,17 +265,22 @@ impl Migrator<'_> {
                         s.insert(migration, State::Applied, duration).await?;
                         Ok(Some(duration))
                     };
-                    let duration = self.observe(migration, Direction::Up, run).await?;
+                    let duration = self.observe(migration, Direction::Up, false, Done::AfterCommit, run).await?;
                     ran.push(Ran::new(migration, duration.unwrap_or_default()));
                 }
                 if let Some(rebuild) = rebuild.filter(|_| foreign_keys_off) {
-                    s.check_foreign_keys(rebuild).await?;
+                    s.check_foreign_keys(rebuild, rebuild.up()).await?;
                 }
                 s.clear_digest().await?;
                 Ok(ran)
             }
             .await;
             report.ran = s.finish(outcome, "committing the migrations").await?;
+            for ran in &report.ran {
+                if let Some(migration) = self.migrations.get(ran.version) {
+                    emit(self.listener.as_ref(), &done_event(migration, Direction::Up, ran.duration));
+                }
+            }
             Ok(())
         }
         .await;
@@ -317,7 +328,9 @@ impl Migrator<'_> {
             let Some(down) = migration.down() else { continue };
             s.stop_if_cancelled()?;
             s.renew_lease().await?;
-            match self.observe(migration, Direction::Down, Self::revert_one(s, migration, down)).await? {
+            let outside = !runs_in_transaction(migration, down, s.dialect());
+            let work = Self::revert_one(s, migration, down);
+            match self.observe(migration, Direction::Down, outside, Done::Committed, work).await? {
                 Some(duration) => report.ran.push(Ran::new(migration, duration)),
                 None => report.skipped += 1,
             }
@@ -345,7 +358,7 @@ impl Migrator<'_> {
                 let started = Instant::now();
                 s.run_script(migration, down, Direction::Down).await?;
                 if foreign_keys_off {
-                    s.check_foreign_keys(migration).await?;
+                    s.check_foreign_keys(migration, down).await?;
                 }
                 s.delete(migration.version()).await?;
                 s.clear_digest().await?;
@@ -529,5 +542,21 @@ impl Migrator<'_> {
         }
         .await;
         s.finish(outcome, "committing the baseline").await
+    }
+}
+
+/// When [`Migrator::observe`] sends a migration's `Applied` or `RolledBack`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Done {
+    /// When its work returns: that work committed it.
+    Committed,
+    /// Later, from the caller: a transaction around several migrations commits them.
+    AfterCommit,
+}
+
+fn done_event(migration: &Migration, direction: Direction, duration: Duration) -> Event<'_> {
+    match direction {
+        Direction::Up => Event::Applied { migration, duration },
+        Direction::Down => Event::RolledBack { migration, duration },
     }
 }
