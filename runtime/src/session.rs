@@ -389,8 +389,15 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
             if let Some(failure) = failure {
                 let sql = self.table.record_failure_sql();
                 let params = [Param::Text(&failure), Param::Integer(migration.version())];
-                // The statement's error is the one to report; the row stays dirty either way.
-                let _ = self.execute_with(&sql, &params, "recording a failure").await;
+                // The statement's error is the one to report; the row stays dirty either way. A
+                // cancel request reaches the server on a connection of its own and may land late,
+                // on this write instead of the statement it was for: after a cancel, try twice.
+                let tries = if self.cancelled() { 2 } else { 1 };
+                for _ in 0..tries {
+                    if self.execute_with(&sql, &params, "recording a failure").await.is_ok() {
+                        break;
+                    }
+                }
             }
             return Err(error);
         }
