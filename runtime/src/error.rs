@@ -272,22 +272,12 @@ pub enum Error {
 }
 
 impl fmt::Debug for Error {
-    /// The message, then the causes it does not already quote (the database's message is part
-    /// of it, and is also the driver error's own).
+    /// The message, then the causes it does not already quote.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut said = self.to_string();
-        f.write_str(&said)?;
-        let mut cause = std::error::Error::source(self);
-        let mut first = true;
-        while let Some(error) = cause {
-            let text = error.to_string();
-            if !said.contains(&text) {
-                f.write_str(if first { "\n\nCaused by:\n    " } else { "\n    " })?;
-                f.write_str(&text)?;
-                said.push_str(&text);
-                first = false;
-            }
-            cause = error.source();
+        let (message, causes) = message_and_causes(self);
+        f.write_str(&message)?;
+        if !causes.is_empty() {
+            write!(f, "\n\nCaused by:\n    {}", causes.join("\n    "))?;
         }
         Ok(())
     }
@@ -329,17 +319,25 @@ fn list(migrations: &[MigrationRef]) -> String {
 /// assert_eq!(strata::with_causes(&error), "reading the tracking table failed: disk I/O error");
 /// ```
 pub fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
+    let (message, causes) = message_and_causes(error);
+    std::iter::once(message).chain(causes).collect::<Vec<_>>().join(": ")
+}
+
+/// `error`'s message and the messages of its causes that nothing before them already quotes.
+fn message_and_causes(error: &dyn std::error::Error) -> (String, Vec<String>) {
+    let message = error.to_string();
+    let mut said = message.clone();
+    let mut causes = Vec::new();
     let mut cause = error.source();
     while let Some(error) = cause {
-        let more = error.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
+        let text = error.to_string();
+        if !said.contains(&text) {
+            said.push_str(&text);
+            causes.push(text);
         }
         cause = error.source();
     }
-    text
+    (message, causes)
 }
 
 /// Whether a script applies or reverts its migration.
