@@ -16,10 +16,10 @@ pub struct Folder {
 
 impl Folder {
     /// The folder of `args`, in the dialect given, else the database's, else SQLite's.
-    pub fn new(args: &FolderArgs, database: Option<strata_runtime::Dialect>) -> Result<Self, Failure> {
+    pub fn new(args: &FolderArgs, database: Option<Dialect>) -> Result<Self, Failure> {
         let dialect = match &args.dialect {
             Some(name) => name.parse::<Dialect>().map_err(|error| Failure::usage(format!("--dialect: {error}")))?,
-            None => database.map(Dialect::from).unwrap_or_default(),
+            None => database.unwrap_or_default(),
         };
         Ok(Self {
             dir: args.dir.clone(),

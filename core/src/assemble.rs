@@ -1,16 +1,17 @@
 //! Stage 2: read each candidate's files and turn them into a migration: normalise, checksum,
 //! split into statements, read the directives and diesel's `metadata.toml`.
 
-use crate::checksum::{checksum, normalize};
+use crate::checksum::checksum;
 use crate::dialect::Dialect;
 use crate::directive::{DependencyRef, parse_directives};
-use crate::discover::{Candidate, FileRef};
+use crate::discover::Candidate;
+use crate::files::{FileRef, read_text};
+use crate::flags::Flags;
 use crate::lexer::{Statement, split_statements};
-use crate::model::{MigrationDef, Script};
+use crate::model::{MigrationDef, Script, script_flags};
 use crate::problem::{Position, Problem};
 use crate::transaction_rules::statement_rules;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A migration whose `depends-on` entries are not resolved yet.
 pub struct Assembled {
@@ -50,7 +51,7 @@ pub fn assemble(
     // An empty or comment-only down script is no down script: rollback past it is refused
     // rather than silently doing nothing.
     let down = down.filter(|script| !script.statements.is_empty());
-    if directives.irreversible
+    if directives.flags.contains(Flags::IRREVERSIBLE)
         && let Some(down) = &down
     {
         problems.push(
@@ -61,6 +62,10 @@ pub fn assemble(
             .help("delete the down script, or remove `-- strata:irreversible`"),
         );
     }
+    let flags = directives
+        .flags
+        .with_if(run_in_transaction == Some(false), Flags::NO_TRANSACTION)
+        .with(script_flags(&up, down.as_ref()));
     let migration = MigrationDef {
         id,
         version: candidate.version,
@@ -70,75 +75,11 @@ pub fn assemble(
         up,
         down,
         depends_on: Vec::new(),
-        no_transaction: directives.no_transaction || run_in_transaction == Some(false),
-        irreversible: directives.irreversible,
-        backward_compatible: directives.backward_compatible,
-        no_dry_run: directives.no_dry_run,
-        any_order: candidate.any_order,
+        kind: candidate.kind,
+        flags,
     };
     problems.extend(statement_rules(&migration, dialect));
     (Some(Assembled { migration, dependencies: directives.depends_on }), problems)
-}
-
-/// Why strata will not read `path` (`relative` to the folder `root`), if it will not: a symbolic
-/// link that leads out of the folder (strata reads the folder it was given, nothing else, and
-/// embeds what it reads), or something that is not a file (a FIFO would block the build).
-pub(crate) fn refusal(root: &Path, path: &Path, relative: &str) -> Option<Problem> {
-    let is_link = fs::symlink_metadata(path).ok()?.file_type().is_symlink();
-    if is_link {
-        // A dangling link or a loop fails here; reading it then says so.
-        let (root, target) = (fs::canonicalize(root).ok()?, fs::canonicalize(path).ok()?);
-        if !target.starts_with(&root) {
-            return Some(
-                Problem::in_file(
-                    relative,
-                    format!("`{relative}` is a symbolic link that leads outside the migrations folder"),
-                )
-                .help("strata reads only the folder's own files: copy what it points at into the folder"),
-            );
-        }
-    }
-    let metadata = fs::metadata(path).ok()?;
-    if metadata.is_file() || metadata.is_dir() {
-        return None;
-    }
-    Some(
-        Problem::in_file(relative, format!("`{relative}` is not a regular file"))
-            .help("a migration is a file of SQL; remove or rename this one"),
-    )
-}
-
-/// The text of `file`, normalised (BOM stripped, line endings LF); `None` with a problem when it
-/// cannot be read or is not UTF-8. The file is added to `files_read`.
-pub fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<String> {
-    // The folder is `path` without the components of `relative`.
-    let root = file.path.ancestors().nth(Path::new(&file.relative).components().count());
-    if let Some(problem) = root.and_then(|root| refusal(root, &file.path, &file.relative)) {
-        problems.push(problem);
-        return None;
-    }
-    files_read.push(file.path.clone());
-    let bytes = match fs::read(&file.path) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            problems.push(Problem::in_file(file.relative.clone(), format!("cannot read `{}`: {error}", file.relative)));
-            return None;
-        }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(normalize(&text).into_owned()),
-        Err(error) => {
-            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-            let before = String::from_utf8_lossy(valid);
-            let position = Position::of_offset(&before, before.len());
-            problems.push(
-                Problem::in_file(file.relative.clone(), format!("`{}` is not valid UTF-8", file.relative))
-                    .at(position)
-                    .help("save the file as UTF-8"),
-            );
-            None
-        }
-    }
 }
 
 fn read_script(

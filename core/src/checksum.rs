@@ -1,12 +1,25 @@
 //! Checksums that do not change with line endings, and the digest of a whole set.
 
+#[cfg(feature = "load")]
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+#[cfg(feature = "load")]
 use std::fmt::Write;
 
 /// The algorithm prefix of every checksum strata writes, so that a future change of algorithm is
 /// detectable rather than a mass mismatch.
 pub const CHECKSUM_PREFIX: &str = "sha256:";
+
+/// Whether `text` is a checksum as strata writes it: `sha256:` and 64 lower-case hex digits.
+///
+/// ```
+/// assert!(strata_core::is_checksum(&strata_core::checksum("SELECT 1;")));
+/// assert!(!strata_core::is_checksum("sha256:ABC"));
+/// ```
+pub fn is_checksum(text: &str) -> bool {
+    text.strip_prefix(CHECKSUM_PREFIX)
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
 
 /// Strips a UTF-8 byte order mark and turns CRLF and lone CR into LF, so that the same migration
 /// has the same text (and checksum, and line numbers) on every checkout.
@@ -15,6 +28,7 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     if text.contains('\r') { Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")) } else { Cow::Borrowed(text) }
 }
 
+#[cfg(feature = "load")]
 /// The checksum of a script: `sha256:` and the lower-case hex SHA-256 of its normalised text.
 ///
 /// ```
@@ -26,6 +40,7 @@ pub fn checksum(script: &str) -> String {
     hex_digest(normalize(script).as_bytes())
 }
 
+#[cfg(feature = "load")]
 /// The digest of a whole set: one value that changes when any migration is added, removed,
 /// reordered or edited, so that a no-op start-up check is one comparison.
 ///
@@ -41,10 +56,12 @@ pub fn set_digest<'a>(migrations: impl IntoIterator<Item = (i64, &'a str)>) -> S
     prefixed_hex(&hasher.finalize())
 }
 
+#[cfg(feature = "load")]
 fn hex_digest(bytes: &[u8]) -> String {
     prefixed_hex(&Sha256::digest(bytes))
 }
 
+#[cfg(feature = "load")]
 fn prefixed_hex(digest: &[u8]) -> String {
     let mut out = String::with_capacity(CHECKSUM_PREFIX.len() + digest.len() * 2);
     out.push_str(CHECKSUM_PREFIX);
@@ -55,7 +72,7 @@ fn prefixed_hex(digest: &[u8]) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "load"))]
 mod tests {
     use super::*;
 

@@ -1,9 +1,13 @@
-//! The SQL dialects strata can lex.
+//! The SQL dialects strata speaks: one definition for the loader, the macro and the runtime.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// The SQL dialect of a migrations folder: it decides how scripts are split into statements.
+/// The SQL a migrations folder is written in and a database speaks: it decides how scripts are
+/// split into statements, and how the runtime writes its tracking table, transactions and locks.
+///
+/// A set embedded with `embed_migrations!("…", dialect = "postgres")` is applied only through a
+/// driver of the same dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Dialect {
     /// SQLite: `[..]` and backtick identifiers, `/* */` comments do not nest, `$name` is a

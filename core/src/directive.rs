@@ -1,10 +1,8 @@
 //! `-- strata:` directives in the comment lines at the top of an up script.
 
+use crate::flags::{DIRECTIVES, Flags, directive};
 use crate::problem::{Position, Problem};
 use crate::suggest::did_you_mean;
-
-/// The directives strata knows, as written after `-- strata:`.
-pub const DIRECTIVES: [&str; 5] = ["depends-on", "no-transaction", "irreversible", "backward-compatible", "no-dry-run"];
 
 /// A migration named in `depends-on`: by version, or by `<version>_<name>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,14 +22,8 @@ pub struct DependencyRef {
 pub struct Directives {
     /// `depends-on`: the migrations this one needs applied first.
     pub depends_on: Vec<DependencyRef>,
-    /// `no-transaction` (or sqlx's `-- no-transaction`): run outside a transaction.
-    pub no_transaction: bool,
-    /// `irreversible`: no down script, on purpose.
-    pub irreversible: bool,
-    /// `backward-compatible`: older binaries may keep running against a database that has it.
-    pub backward_compatible: bool,
-    /// `no-dry-run`: the compile-time dry run skips this file and stops checking later ones.
-    pub no_dry_run: bool,
+    /// The flags of the other directives (and of sqlx's `-- no-transaction`).
+    pub flags: Flags,
 }
 
 /// Reads the directives in the header of `script` (the up script `file`): the blank and `--`
@@ -43,7 +35,7 @@ pub struct Directives {
 ///     "0008_b.sql",
 /// );
 /// assert!(problems.is_empty());
-/// assert!(directives.no_transaction);
+/// assert!(directives.flags.contains(strata_core::Flags::NO_TRANSACTION));
 /// assert_eq!(directives.depends_on[1].version, 7);
 /// ```
 pub fn parse_directives(script: &str, file: &str) -> (Directives, Vec<Problem>) {
@@ -78,43 +70,41 @@ pub fn parse_directives(script: &str, file: &str) -> (Directives, Vec<Problem>) 
             continue;
         }
         if body == "no-transaction" {
-            directives.no_transaction = true;
+            directives.flags = directives.flags.with(Flags::NO_TRANSACTION);
             continue;
         }
         if let Some(error) = almost_a_directive(body, file, column_of(offset_in(line, trimmed))) {
             errors.push(error);
             continue;
         }
-        let Some(directive) = body.strip_prefix("strata:") else { continue };
-        let (keyword, arguments) = match directive.split_once(char::is_whitespace) {
+        let Some(written) = body.strip_prefix("strata:") else { continue };
+        let (keyword, arguments) = match written.split_once(char::is_whitespace) {
             Some((keyword, arguments)) => (keyword, arguments.trim()),
-            None => (directive, ""),
+            None => (written, ""),
         };
-        let position = column_of(offset_in(line, directive) - "strata:".len());
+        let position = column_of(offset_in(line, written) - "strata:".len());
         let arguments_start = offset_in(line, arguments);
-        match keyword {
-            "depends-on" => {
+        match directive(keyword) {
+            Some(known) if known.takes_arguments => {
                 parse_dependencies(arguments, arguments_start, &column_of, position, &mut directives, file, &mut errors)
             }
-            "no-transaction" | "irreversible" | "backward-compatible" | "no-dry-run" if !arguments.is_empty() => {
+            Some(_) if !arguments.is_empty() => {
                 errors.push(
                     Problem::in_file(file, format!("`strata:{keyword}` takes no arguments, found `{arguments}`"))
                         .at(column_of(arguments_start))
                         .help(format!("write it alone on its line: `-- strata:{keyword}`")),
                 );
             }
-            "no-transaction" => directives.no_transaction = true,
-            "irreversible" => directives.irreversible = true,
-            "backward-compatible" => directives.backward_compatible = true,
-            "no-dry-run" => directives.no_dry_run = true,
-            unknown => {
-                let known = DIRECTIVES.map(|d| format!("`strata:{d}`")).join(", ");
-                let help = match did_you_mean(unknown, DIRECTIVES) {
+            Some(known) => directives.flags = directives.flags.with(known.flag),
+            None => {
+                let names = DIRECTIVES.map(|d| d.name);
+                let known = names.map(|d| format!("`strata:{d}`")).join(", ");
+                let help = match did_you_mean(keyword, names) {
                     Some(close) => format!("did you mean `strata:{close}`? known directives: {known}"),
                     None => format!("known directives: {known}"),
                 };
                 errors.push(
-                    Problem::in_file(file, format!("unknown directive `strata:{unknown}`")).at(position).help(help),
+                    Problem::in_file(file, format!("unknown directive `strata:{keyword}`")).at(position).help(help),
                 );
             }
         }
@@ -132,9 +122,7 @@ fn almost_a_directive(body: &str, file: &str, position: Position) -> Option<Prob
     let rest = rest.trim_start();
     let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
     let keyword = rest.split_whitespace().next()?;
-    if !DIRECTIVES.contains(&keyword) {
-        return None;
-    }
+    directive(keyword)?;
     Some(
         Problem::in_file(file, format!("`-- {body}` is not read as a directive"))
             .at(position)
@@ -211,13 +199,14 @@ mod tests {
             "0001_a.sql",
         );
         assert!(errors.is_empty(), "{errors:?}");
-        assert!(d.irreversible && d.backward_compatible && d.no_dry_run && d.no_transaction);
+        let all = [Flags::IRREVERSIBLE, Flags::BACKWARD_COMPATIBLE, Flags::NO_DRY_RUN, Flags::NO_TRANSACTION];
+        assert!(all.into_iter().all(|flag| d.flags.contains(flag)), "{:?}", d.flags);
     }
 
     #[test]
     fn directives_after_the_first_statement_are_not_read_and_say_so() {
         let (d, errors) = parse_directives("SELECT 1;\n  -- strata:irreversible\n-- a plain comment\n", "0001_a.sql");
-        assert!(!d.irreversible);
+        assert!(!d.flags.contains(Flags::IRREVERSIBLE));
         let found: Vec<(&str, Position)> =
             errors.iter().map(|e| (e.message.as_str(), e.position.unwrap_or(Position::new(0, 0)))).collect();
         assert_eq!(
@@ -235,7 +224,7 @@ mod tests {
             "-- strata depends-on 1\n-- strata: irreversible\n-- strata is great\nSELECT 1;",
             "0001_a.sql",
         );
-        assert!(d.depends_on.is_empty() && !d.irreversible);
+        assert!(d.depends_on.is_empty() && !d.flags.contains(Flags::IRREVERSIBLE));
         let found: Vec<(&str, &str)> =
             errors.iter().map(|e| (e.message.as_str(), e.help.as_deref().unwrap_or_default())).collect();
         assert_eq!(

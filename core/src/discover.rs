@@ -8,22 +8,14 @@
 //! version, and refinery's unversioned migration (an up script allowed to run out of order)
 //! when none has: the same name means either, and only its siblings tell which.
 
+use crate::files::{FileRef, refusal, sorted_entries};
+use crate::flags::Kind;
 use crate::names::{
     Direction, Layout, NameError, ParsedName, Version, has_sql_extension, parse_file_name, parse_folder_name,
 };
 use crate::problem::Problem;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::path::{Path, PathBuf};
-
-/// A file of the folder, by its path relative to the folder and its full path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRef {
-    /// Relative to the migrations folder, `/`-separated: what messages show.
-    pub relative: String,
-    /// The full path, for reading (never shown).
-    pub path: PathBuf,
-}
+use std::path::Path;
 
 /// The files that make up one migration, not yet read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +34,9 @@ pub struct Candidate {
     pub metadata: Option<FileRef>,
     /// The folder, in the folder layouts (`0001_init/`).
     pub folder: Option<String>,
-    /// refinery's unversioned migration (`U<version>` with no `V<version>`): it may be applied
-    /// after migrations ordered later.
-    pub any_order: bool,
+    /// [`Kind::AnyOrder`] for refinery's unversioned migration (`U<version>` with no
+    /// `V<version>`).
+    pub kind: Kind,
 }
 
 impl Candidate {
@@ -141,7 +133,7 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Discovered {
         if path.is_dir() {
             // A folder reached through a link out of the folder is not read; it is reported when
             // it is named like a migration, ignored like any other folder otherwise.
-            if let Some(problem) = crate::assemble::refusal(dir, &path, &file_name) {
+            if let Some(problem) = refusal(dir, &path, &file_name) {
                 if parse_folder_name(&file_name).is_ok() {
                     problems.push(problem);
                 }
@@ -195,7 +187,7 @@ pub fn discover(dir: &Path, ignore: &IgnoreList) -> Discovered {
             down,
             metadata: None,
             folder: None,
-            any_order,
+            kind: if any_order { Kind::AnyOrder } else { Kind::Versioned },
         };
         merge(&mut by_version, candidate, &mut problems, &mut unplaced);
     }
@@ -325,7 +317,7 @@ fn folder_candidate(
         down: None,
         metadata: None,
         folder: Some(folder.clone()),
-        any_order: false,
+        kind: Kind::Versioned,
     };
     for (file_name, file_path) in sorted_entries(path, &folder, problems) {
         let relative = format!("{folder}{file_name}");
@@ -350,41 +342,10 @@ fn name_problem(file: &str, error: &NameError) -> Problem {
     Problem::in_file(file.to_owned(), message).help(help)
 }
 
-/// The entries of `dir` by name, sorted so that problems come out in the same order everywhere.
-fn sorted_entries(dir: &Path, shown_as: &str, problems: &mut Vec<Problem>) -> Vec<(String, PathBuf)> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            problems.push(Problem::new(format!("cannot list `{shown_as}`: {error}")));
-            return Vec::new();
-        }
-    };
-    let mut listed = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(entry) => match entry.file_name().into_string() {
-                // A line break in a name would split its line of `strata.lock` in two; no
-                // other control character in a migration's name is ever meant.
-                Ok(name) if name.contains(char::is_control) => problems.push(
-                    Problem::new(format!("the name `{shown_as}{}` has a control character in it", name.escape_debug()))
-                        .help("rename it without line breaks, tabs or other control characters"),
-                ),
-                Ok(name) => listed.push((name, entry.path())),
-                Err(name) => problems.push(
-                    Problem::new(format!("the name `{shown_as}{}` is not valid UTF-8", name.to_string_lossy()))
-                        .help("rename it with UTF-8 characters only"),
-                ),
-            },
-            Err(error) => problems.push(Problem::new(format!("cannot list `{shown_as}`: {error}"))),
-        }
-    }
-    listed.sort();
-    listed
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -464,7 +425,7 @@ mod tests {
         let candidates =
             discover(dir.path(), &IgnoreList::new(&[]).expect("no patterns")).into_result().expect("valid");
         let file = |f: &Option<FileRef>| f.as_ref().map(|f| f.relative.clone());
-        candidates.iter().map(|c| (c.version.number, file(&c.up), file(&c.down), c.any_order)).collect()
+        candidates.iter().map(|c| (c.version.number, file(&c.up), file(&c.down), c.kind == Kind::AnyOrder)).collect()
     }
 
     #[test]

@@ -15,32 +15,63 @@
 //! | the SQLite dry run (feature `dry-run`) | `dry_run` |
 //! | whether new files rebuild the crate | [`watch`] |
 
-mod assemble;
+// What core, macro and runtime share: no dependency, so that the runtime has them for free.
 mod checksum;
 mod dialect;
+mod flags;
+
+// The loader, the dry run and the build script's watch (feature `load`).
+#[cfg(feature = "load")]
+mod assemble;
+#[cfg(feature = "load")]
 mod directive;
+#[cfg(feature = "load")]
 mod discover;
 #[cfg(feature = "dry-run")]
 pub mod dry_run;
+#[cfg(feature = "load")]
+mod files;
+#[cfg(feature = "load")]
 mod graph;
+#[cfg(feature = "load")]
 mod lexer;
+#[cfg(feature = "load")]
 mod load;
+#[cfg(feature = "load")]
 mod lockfile;
+#[cfg(feature = "load")]
 mod model;
+#[cfg(feature = "load")]
 mod names;
+#[cfg(feature = "load")]
 mod order;
+#[cfg(feature = "load")]
 mod problem;
+#[cfg(feature = "load")]
 mod suggest;
+#[cfg(feature = "load")]
 mod tokens;
+#[cfg(feature = "load")]
 mod transaction_rules;
+#[cfg(feature = "load")]
 pub mod watch;
 
-pub use checksum::{CHECKSUM_PREFIX, checksum, normalize, set_digest};
+pub use checksum::{CHECKSUM_PREFIX, is_checksum, normalize};
+#[cfg(feature = "load")]
+pub use checksum::{checksum, set_digest};
 pub use dialect::{Dialect, UnknownDialect};
-pub use directive::{DIRECTIVES, DependencyRef, Directives, parse_directives};
+#[cfg(feature = "load")]
+pub use directive::{DependencyRef, Directives, parse_directives};
+pub use flags::{DIRECTIVES, Direction, Directive, Flags, Kind, directive, row_id};
+#[cfg(feature = "load")]
 pub use lexer::{LexError, LexErrorKind, Statement, split_statements};
+#[cfg(feature = "load")]
 pub use load::{LoadOptions, Loaded, load, load_dir};
+#[cfg(feature = "load")]
 pub use lockfile::{LOCK_FILE, LockEntry, LockFile};
-pub use model::{Flag, MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_value};
-pub use names::{Direction, Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
+#[cfg(feature = "load")]
+pub use model::{MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_value, script_flags};
+#[cfg(feature = "load")]
+pub use names::{Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
+#[cfg(feature = "load")]
 pub use problem::{Position, Problem, Problems};

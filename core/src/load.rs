@@ -1,9 +1,10 @@
 //! Loading a folder: the stages in order, every problem collected.
 
-use crate::assemble::{assemble, read_text};
+use crate::assemble::assemble;
 use crate::checksum::set_digest;
 use crate::dialect::Dialect;
-use crate::discover::{Discovered, FileRef, IgnoreList, discover};
+use crate::discover::{Discovered, IgnoreList, discover};
+use crate::files::{FileRef, read_text};
 use crate::lockfile::{LOCK_FILE, LockFile};
 use crate::model::MigrationSet;
 use crate::order::order;
@@ -173,7 +174,7 @@ mod tests {
         assert_eq!(b.depends_on, [3]);
         assert_eq!(b.up.statements.len(), 2);
         assert_eq!(b.up.statements[1].position, crate::Position::new(3, 1));
-        assert!(set.migrations[1].backward_compatible && set.migrations[1].down.is_some());
+        assert!(set.migrations[1].has(crate::Flags::BACKWARD_COMPATIBLE) && set.migrations[1].down.is_some());
         assert_eq!(set.files_read.len(), 4);
         assert_eq!(
             set.digest,

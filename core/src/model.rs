@@ -1,6 +1,7 @@
 //! What a checked migrations folder is made of.
 
 use crate::dialect::Dialect;
+use crate::flags::{Flags, Kind};
 use crate::lexer::Statement;
 use crate::names::{Layout, Version};
 use std::path::PathBuf;
@@ -37,79 +38,27 @@ pub struct MigrationDef {
     pub checksum: String,
     /// The versions this migration depends on (`strata:depends-on`), resolved and checked.
     pub depends_on: Vec<i64>,
-    /// Runs outside a transaction (`strata:no-transaction`, sqlx's `-- no-transaction`, diesel's
-    /// `run_in_transaction = false`).
-    pub no_transaction: bool,
-    /// Has no down script on purpose: rollback past it is refused.
-    pub irreversible: bool,
-    /// Binaries built before it may keep running against a database that has it.
-    pub backward_compatible: bool,
-    /// Skipped by the compile-time dry run.
-    pub no_dry_run: bool,
-    /// May be applied after migrations ordered later without `allow_out_of_order`: refinery's
-    /// unversioned `U<version>__<name>.sql` migrations.
-    pub any_order: bool,
-}
-
-/// A fact about a migration that the runtime needs at run time, packed into its `Flags`.
-/// Exhaustive on purpose: a new flag fails to compile until the runtime maps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Flag {
-    /// Runs outside a transaction.
-    NoTransaction,
-    /// Has no down script on purpose.
-    Irreversible,
-    /// Older binaries may keep running against it.
-    BackwardCompatible,
-    /// The up script turns foreign keys off.
-    DisablesForeignKeys,
-    /// The down script turns foreign keys off.
-    DownDisablesForeignKeys,
-    /// May be applied after migrations ordered later.
-    AnyOrder,
-}
-
-impl Flag {
-    /// The name of the runtime's `Flags` constant for it, which the macro writes out.
-    pub const fn constant(self) -> &'static str {
-        match self {
-            Flag::NoTransaction => "NO_TRANSACTION",
-            Flag::Irreversible => "IRREVERSIBLE",
-            Flag::BackwardCompatible => "BACKWARD_COMPATIBLE",
-            Flag::DisablesForeignKeys => "DISABLES_FOREIGN_KEYS",
-            Flag::DownDisablesForeignKeys => "DOWN_DISABLES_FOREIGN_KEYS",
-            Flag::AnyOrder => "ANY_ORDER",
-        }
-    }
+    /// How it orders among the others.
+    pub kind: Kind,
+    /// What its directives and scripts say of how it runs.
+    pub flags: Flags,
 }
 
 impl MigrationDef {
-    /// The flags the migration has: the one place that decides them for the macro and for
-    /// run-time loading alike.
-    pub fn flags(&self) -> Vec<Flag> {
-        [
-            (self.no_transaction, Flag::NoTransaction),
-            (self.irreversible, Flag::Irreversible),
-            (self.backward_compatible, Flag::BackwardCompatible),
-            (self.disables_foreign_keys(), Flag::DisablesForeignKeys),
-            (self.down_disables_foreign_keys(), Flag::DownDisablesForeignKeys),
-            (self.any_order, Flag::AnyOrder),
-        ]
-        .into_iter()
-        .filter_map(|(set, flag)| set.then_some(flag))
-        .collect()
+    /// Whether it has every flag of `flag`.
+    pub const fn has(&self, flag: Flags) -> bool {
+        self.flags.contains(flag)
     }
+}
 
-    /// Whether the up script turns foreign keys off (`PRAGMA foreign_keys = OFF`), as SQLite's
-    /// table-rebuild procedure does: the runtime then runs it outside the transaction's reach.
-    pub fn disables_foreign_keys(&self) -> bool {
-        self.up.statements.iter().any(|statement| is_foreign_keys_off(&statement.sql))
-    }
-
-    /// Whether the down script turns foreign keys off.
-    pub fn down_disables_foreign_keys(&self) -> bool {
-        self.down.iter().flat_map(|down| &down.statements).any(|statement| is_foreign_keys_off(&statement.sql))
-    }
+/// The flags a migration's scripts set: whether each turns foreign keys off (`PRAGMA
+/// foreign_keys = OFF`), as SQLite's table-rebuild procedure does, which the runtime then runs
+/// outside the transaction's reach.
+pub fn script_flags(up: &Script, down: Option<&Script>) -> Flags {
+    let disables = |script: &Script| script.statements.iter().any(|statement| is_foreign_keys_off(&statement.sql));
+    Flags::empty()
+        .with_if(disables(up), Flags::DISABLES_FOREIGN_KEYS)
+        .with_if(down.is_some_and(disables), Flags::DOWN_DISABLES_FOREIGN_KEYS)
 }
 
 /// Whether `sql` is `PRAGMA foreign_keys = OFF` (or `= 0`, `= false`, `= no`), in any case and

@@ -14,6 +14,7 @@
 //! A `U<version>` file is Flyway's undo script when a `V<version>` has the same version, and
 //! otherwise refinery's unversioned migration: an up script that may run out of order.
 
+pub use crate::flags::Direction;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -40,15 +41,6 @@ impl fmt::Display for Layout {
             Layout::Prefixed => "prefixed",
         })
     }
-}
-
-/// Whether a script applies or reverts its migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// Applies the migration.
-    Up,
-    /// Reverts it.
-    Down,
 }
 
 /// A migration's version as written, and how it orders.

@@ -147,11 +147,8 @@ mod tests {
             down: None,
             checksum: checksum(""),
             depends_on: Vec::new(),
-            no_transaction: false,
-            irreversible: false,
-            backward_compatible: false,
-            no_dry_run: false,
-            any_order: false,
+            kind: crate::flags::Kind::Versioned,
+            flags: crate::flags::Flags::empty(),
         };
         let dependencies = depends_on
             .iter()

@@ -35,7 +35,7 @@ use crate::tokens::{Token, Tokens};
 /// of `dialect`; none when it runs outside one. Lexical: they are checked with or without the
 /// dry run.
 pub fn statement_rules(migration: &MigrationDef, dialect: Dialect) -> Vec<Problem> {
-    if migration.no_transaction {
+    if migration.has(crate::flags::Flags::NO_TRANSACTION) {
         return Vec::new();
     }
     let scripts = std::iter::once(&migration.up).chain(migration.down.as_ref());
@@ -606,11 +606,8 @@ mod tests {
             up: script("0001_a.sql", sql),
             down: down.map(|down| script("0001_a.down.sql", down)),
             depends_on: Vec::new(),
-            no_transaction: false,
-            irreversible: false,
-            backward_compatible: false,
-            no_dry_run: false,
-            any_order: false,
+            kind: crate::flags::Kind::Versioned,
+            flags: crate::flags::Flags::empty(),
         }
     }
 
@@ -701,7 +698,7 @@ CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;";
         assert!(problems[1].contains("0001_a.sql:2:1: `VACUUM` cannot run inside a transaction"), "{problems:?}");
         assert!(problems[2].contains("0001_a.down.sql:1:1: `DROP INDEX CONCURRENTLY`"), "{problems:?}");
         assert!(statement_rules(&migration, Dialect::Mysql).is_empty());
-        migration.no_transaction = true;
+        migration.flags = crate::flags::Flags::NO_TRANSACTION;
         assert!(statement_rules(&migration, Dialect::Postgres).is_empty());
     }
 }

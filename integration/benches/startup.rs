@@ -27,7 +27,7 @@ fn migrations_for(count: usize, dialect: strata::Dialect) -> (tempfile::TempDir,
         let sql = format!("CREATE TABLE t_{i}(id INTEGER PRIMARY KEY, name TEXT);");
         std::fs::write(dir.path().join(format!("{:05}_t{i}.sql", i + 1)), sql).unwrap();
     }
-    let options = strata::LoadOptions { dialect: dialect.into(), ..Default::default() };
+    let options = strata::LoadOptions { dialect, ..Default::default() };
     let migrations = Migrations::from_dir_with(dir.path(), &options).unwrap();
     (dir, migrations)
 }
@@ -55,6 +55,25 @@ fn verify_every_row(bencher: divan::Bencher<'_, '_>, count: usize) {
     let (dir, migrations) = migrations(count);
     let mut conn = applied(&migrations, &dir);
     bencher.bench_local(|| migrations.migrator().verify(&mut conn).unwrap());
+}
+
+/// Applying every migration to a fresh in-memory database, each with its own transaction and
+/// tracking row: the runtime's per-migration cost.
+#[divan::bench(args = SIZES)]
+fn apply_all(bencher: divan::Bencher<'_, '_>, count: usize) {
+    let (_dir, migrations) = migrations(count);
+    bencher
+        .with_inputs(|| Connection::open_in_memory().unwrap())
+        .bench_local_values(|mut conn| migrations.migrator().apply(&mut conn).unwrap());
+}
+
+/// The same in one transaction.
+#[divan::bench(args = SIZES)]
+fn apply_all_single_transaction(bencher: divan::Bencher<'_, '_>, count: usize) {
+    let (_dir, migrations) = migrations(count);
+    bencher
+        .with_inputs(|| Connection::open_in_memory().unwrap())
+        .bench_local_values(|mut conn| migrations.migrator().single_transaction().apply(&mut conn).unwrap());
 }
 
 /// A PostgreSQL connection in a fresh schema of its own, or `None` without a server to use.

@@ -285,7 +285,7 @@ on_every_database! {
         };
         let folder = db.scratch.dir.path().join("other");
         common::write_files(&folder, THREE);
-        let options = strata::LoadOptions { dialect: other.into(), ..Default::default() };
+        let options = strata::LoadOptions { dialect: other, ..Default::default() };
         let migrations = strata::Migrations::from_dir_with(&folder, &options).unwrap();
         let error = db.apply(&migrations.migrator()).unwrap_err();
         assert!(matches!(error, Error::WrongDialect { migrations, driver } if migrations == other && driver == db.dialect()), "{error}");

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
 
 use std::path::Path;
-use strata::{Flags, Migrations};
+use strata::Migrations;
 use strata_core::{LoadOptions, MigrationSet};
 
 static FLAT: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-flat");
@@ -29,7 +29,7 @@ fn load(folder: &str, options: &LoadOptions) -> MigrationSet {
 }
 
 fn assert_same(embedded: &Migrations, folder: &str) {
-    let options = LoadOptions { dialect: embedded.dialect().into(), ..LoadOptions::default() };
+    let options = LoadOptions { dialect: embedded.dialect(), ..LoadOptions::default() };
     let loaded = load(folder, &options);
     assert!(!loaded.migrations.is_empty(), "{folder}: a fixture with migrations");
     assert_eq!(embedded.digest(), loaded.digest, "{folder}: set digest");
@@ -41,16 +41,8 @@ fn assert_same(embedded: &Migrations, folder: &str) {
         assert_eq!(migration.name(), def.name, "{at}: name");
         assert_eq!(migration.checksum(), def.checksum, "{at}: checksum");
         assert_eq!(migration.depends_on(), def.depends_on.as_slice(), "{at}: depends_on");
-        assert_eq!(migration.no_transaction(), def.no_transaction, "{at}: no_transaction");
-        assert_eq!(migration.irreversible(), def.irreversible, "{at}: irreversible");
-        assert_eq!(migration.backward_compatible(), def.backward_compatible, "{at}: backward_compatible");
-        assert_eq!(migration.any_order(), def.any_order, "{at}: any_order");
-        assert_eq!(migration.disables_foreign_keys(), def.disables_foreign_keys(), "{at}: foreign keys");
-        assert_eq!(
-            migration.flags().contains(Flags::DOWN_DISABLES_FOREIGN_KEYS),
-            def.down_disables_foreign_keys(),
-            "{at}: down foreign keys"
-        );
+        assert_eq!(migration.flags(), def.flags, "{at}: flags");
+        assert_eq!(migration.kind(), def.kind, "{at}: kind");
         assert_same_script(migration.up(), &def.up, &at);
         match (migration.down(), &def.down) {
             (Some(embedded), Some(loaded)) => assert_same_script(embedded, loaded, &at),

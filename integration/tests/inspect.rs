@@ -99,9 +99,9 @@ on_every_database! {
         assert!(matches!(db.verify(&edited.migrator()), Err(Error::ChecksumMismatch { .. })));
         let report = db.repair(&edited.migrator()).unwrap();
         assert_eq!(report.checksums_updated.len(), 1);
-        assert_eq!(report.checksums_updated[0].0, "0002_b");
+        assert_eq!(report.checksums_updated[0].migration, "0002_b");
         assert!(report.to_string().starts_with("accepted the edited script of 0002_b: sha256:"), "{report}");
-        assert_eq!(report.checksums_updated[0].2, edited.get(2).unwrap().checksum());
+        assert_eq!(report.checksums_updated[0].now, edited.get(2).unwrap().checksum());
         db.verify(&edited.migrator()).unwrap();
         assert!(db.apply(&edited.migrator()).unwrap().ran.is_empty());
     }

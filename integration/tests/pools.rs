@@ -44,7 +44,7 @@ fn sqlx_pool_connections_work_by_value_and_by_reference() {
         };
         let folder = db.scratch.dir.path().join("m");
         common::write_files(&folder, &[("0001_a.sql", "CREATE TABLE a (x INTEGER);")]);
-        let options = strata::LoadOptions { dialect: via.dialect().into(), ..Default::default() };
+        let options = strata::LoadOptions { dialect: via.dialect(), ..Default::default() };
         let migrations = strata::Migrations::from_dir_with(&folder, &options).unwrap();
         let url = std::env::var(var).unwrap();
         runtime.block_on(async {

@@ -23,14 +23,7 @@ pub fn migrations(set: &MigrationSet, dialect: Dialect, reference_files: bool, e
         .map(|(index, migration)| migration_expr(index, migration, &mut items))
         .collect();
     let digest = &set.digest;
-    let dialect = format_ident!(
-        "{}",
-        match dialect {
-            Dialect::Sqlite => "Sqlite",
-            Dialect::Postgres => "Postgres",
-            Dialect::Mysql => "Mysql",
-        }
-    );
+    let dialect = format_ident!("{dialect:?}");
     quote! {
         {
             #(#tracked)*
@@ -56,14 +49,12 @@ fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenS
         None => quote! { ::core::option::Option::None },
     };
     let depends_on = &migration.depends_on;
-    let flags = migration.flags().into_iter().map(|flag| {
-        let constant = format_ident!("{}", flag.constant());
-        quote! { .with(::strata::Flags::#constant) }
-    });
+    let kind = format_ident!("{}", migration.kind.__variant());
+    let flags = migration.flags.__bits();
     quote! {
         ::strata::Migration::__embedded(
             #version, #id, #name, #checksum, #up, #down, &[#(#depends_on),*],
-            ::strata::Flags::empty() #(#flags)*
+            ::strata::Kind::#kind, ::strata::Flags::__from_bits(#flags)
         )
     }
 }

@@ -26,12 +26,7 @@ impl Migration {
 
 impl AppliedMigration {
     fn reference(&self) -> MigrationRef {
-        MigrationRef {
-            id: format!("{}_{}", self.version, self.name),
-            version: self.version,
-            name: self.name.clone(),
-            file: String::new(),
-        }
+        MigrationRef { id: self.id(), version: self.version, name: self.name.clone(), file: String::new() }
     }
 }
 

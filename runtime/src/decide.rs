@@ -71,12 +71,13 @@ fn first_keyword(sql: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::{Flags, Statement};
+    use crate::migration::Statement;
+    use strata_core::Flags;
 
     fn migration(sql: &[&str], flags: Flags) -> Migration {
         let statements = sql.iter().map(|sql| Statement::new(sql.to_string(), 1, 1)).collect();
         let up = Script::new("0001_m.sql", statements);
-        Migration::new(1, "0001_m", "m", format!("sha256:{}", "0".repeat(64)), up, None, Vec::new(), flags)
+        Migration::new(1, "0001_m", format!("sha256:{}", "0".repeat(64)), up).with_flags(flags)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::driver::{Dialect, DriverError};
 use std::fmt;
 use std::time::Duration;
+pub use strata_core::Direction;
 
 /// A client library's error, as strata keeps it: the cause of [`Error::Statement`] and
 /// [`Error::Database`] (`source()` gives it back, to downcast to `rusqlite::Error`,
@@ -14,6 +15,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A migration as an error names it: as the user wrote it, version, name and file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MigrationRef {
     /// The migration as the user wrote it (`0002_add_posts`; `<version>_<name>` for one this
     /// binary does not know).
@@ -338,25 +340,6 @@ fn message_and_causes(error: &dyn std::error::Error) -> (String, Vec<String>) {
         cause = error.source();
     }
     (message, causes)
-}
-
-/// Whether a script applies or reverts its migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Direction {
-    /// Applies (the up script).
-    #[default]
-    Up,
-    /// Reverts (the down script).
-    Down,
-}
-
-impl fmt::Display for Direction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Direction::Up => "up",
-            Direction::Down => "down",
-        })
-    }
 }
 
 /// Wraps a driver error with what strata was doing.

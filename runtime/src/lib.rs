@@ -23,16 +23,18 @@ mod run;
 mod session;
 mod timer;
 mod tracking;
+mod unwind;
 
 pub use cancel::{Cancel, Interrupt};
 pub use driver::{AsyncDriver, Dialect, Driver, DriverError, Param, Row, Value};
 pub use error::{BoxError, Direction, Error, IrreversibleReason, MigrationRef, Result, with_causes};
 pub use event::Event;
 pub use lock::Lock;
-pub use migration::{Flags, Migration, Script, Statement};
+pub use migration::{Migration, Script, Statement};
 pub use migrations::Migrations;
 pub use migrator::{Migrator, Operation, Target};
-pub use report::{MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
+pub use report::{ChecksumUpdate, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
+pub use strata_core::{Flags, Kind};
 #[cfg(feature = "from-dir")]
 pub use strata_core::{LoadOptions, Problem, Problems};
 pub use tracking::{AppliedMigration, DEFAULT_TABLE, State};

@@ -3,11 +3,7 @@
 use crate::driver::{AsyncDriver, Dialect, Param, Value};
 use crate::error::{Error, Result};
 use crate::event::{Event, emit};
-use crate::session::Session;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use crate::session::{Keepalive, Session};
 use std::time::{Duration, Instant};
 
 /// How a migrator keeps other migrators out while it runs.
@@ -60,21 +56,14 @@ pub enum Lock {
     None,
 }
 
-/// A lease this run holds.
-#[derive(Debug)]
-pub(crate) struct Lease {
-    owner: String,
-    ttl: Duration,
-    renewed: Instant,
-}
-
 /// What [`acquire`](Session::acquire) took, for [`release`](Session::release).
 #[derive(Debug)]
 pub(crate) enum Held {
     Nothing,
     Advisory(i64),
     Named(String),
-    Lease,
+    /// The lease, by its owner; the session renews it through the keepalive taking it installed.
+    Lease(String),
 }
 
 /// How often a waiting migrator asks again: often enough that a freed lock is taken at once,
@@ -201,17 +190,18 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             Held::Named(name) => {
                 self.query(sql::MYSQL.unlock, &[Param::Text(name)], "releasing the lock").await.map(drop)
             }
-            Held::Lease => {
-                let Some(owner) = self.lease.as_ref().map(|lease| lease.owner.clone()) else { return Ok(()) };
+            Held::Lease(owner) => {
+                if self.keepalive.take().is_none() {
+                    // Lost, and said so when the renewal found it.
+                    return Ok(());
+                }
                 // The row stays, expired: a waiter's next try takes it at once.
                 let sql = format!(
                     "UPDATE {} SET owner = '', expires_ms = 0 WHERE id = 1 AND owner = {}",
                     self.table.quoted("_lock"),
                     self.table.text(1)
                 );
-                self.execute_with(&sql, &[Param::Text(&owner)], "releasing the lease").await?;
-                self.lease = None;
-                Ok(())
+                self.execute_with(&sql, &[Param::Text(owner)], "releasing the lease").await.map(drop)
             }
         }
     }
@@ -326,8 +316,8 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             if !held {
                 match self.execute_raw(&take, &params).await {
                     Ok(1) => {
-                        self.lease = Some(Lease { owner, ttl, renewed: Instant::now() });
-                        return Ok(Held::Lease);
+                        self.keepalive = Some(self.lease_renewal(&owner, ttl));
+                        return Ok(Held::Lease(owner));
                     }
                     Ok(_) => {}
                     // SQLite: another migrator's transaction has the write lock for longer than
@@ -340,13 +330,9 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         }
     }
 
-    /// Renews the lease when a third of its ttl has passed since the last renewal. Called only
-    /// outside strata's transactions: a renewal inside one would lock the row until commit, and a
-    /// waiter's try would queue behind it (and on MySQL fail after `innodb_lock_wait_timeout`).
-    pub(crate) async fn renew_lease(&mut self) -> Result<()> {
-        let Some(lease) = self.lease.as_ref().filter(|lease| lease.renewed.elapsed() >= lease.ttl / 3) else {
-            return Ok(());
-        };
+    /// The lease's renewal, run by the session between statements outside its transactions
+    /// once a third of the ttl has passed since the last.
+    fn lease_renewal(&self, owner: &str, ttl: Duration) -> Keepalive {
         let lock = self.table.quoted("_lock");
         let sql = format!(
             "UPDATE {lock} SET expires_ms = {now} + {ttl} WHERE id = 1 AND owner = {owner}",
@@ -354,24 +340,14 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             ttl = self.table.int(1),
             owner = self.table.text(2),
         );
-        let owner = lease.owner.clone();
-        let params = [Param::Integer(crate::tracking::millis(lease.ttl)), Param::Text(&owner)];
-        if self.execute_with(&sql, &params, "renewing the lease").await? == 0 {
-            self.lease = None;
-            return Err(Error::LockLost { lock: format!("the lease {lock}") });
+        Keepalive {
+            sql,
+            integer: crate::tracking::millis(ttl),
+            text: owner.to_owned(),
+            every: ttl / 3,
+            last: Instant::now(),
+            lock: format!("the lease {lock}"),
         }
-        if let Some(lease) = self.lease.as_mut() {
-            lease.renewed = Instant::now();
-        }
-        Ok(())
-    }
-
-    /// The run was cancelled: nothing more may start.
-    pub(crate) fn stop_if_cancelled(&self) -> Result<()> {
-        if self.cancelled() {
-            return Err(Error::Cancelled { migration: None, dirty: false });
-        }
-        Ok(())
     }
 
     /// Between two tries: fails once the timeout has passed or the run is cancelled, says that
@@ -493,27 +469,6 @@ fn owner() -> String {
         .unwrap_or_else(|| "?".to_owned());
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     format!("{host} pid {} run {}:{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed), since_epoch.as_nanos())
-}
-
-/// `future`, with a panic while polling it turned into an `Err`.
-pub(crate) fn catch_unwind<F: Future>(future: F) -> CatchUnwind<F> {
-    CatchUnwind(Box::pin(future))
-}
-
-/// A future that turns a panic while polling its inner future into an `Err`.
-pub(crate) struct CatchUnwind<F>(Pin<Box<F>>);
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = std::thread::Result<F::Output>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.0.as_mut();
-        match std::panic::catch_unwind(AssertUnwindSafe(move || inner.poll(cx))) {
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(panic) => Poll::Ready(Err(panic)),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use strata_core::{Flags, Kind};
 
 /// One SQL statement of a script, with where it starts in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// What `embed_migrations!` expands to. Not part of the public interface: exempt from
+    /// semver, for strata's own macro only.
     #[doc(hidden)]
     pub const fn __embedded(sql: &'static str, line: u32, column: u32) -> Self {
         Self { sql: Cow::Borrowed(sql), line, column }
@@ -46,6 +49,8 @@ pub struct Script {
 }
 
 impl Script {
+    /// What `embed_migrations!` expands to. Not part of the public interface: exempt from
+    /// semver, for strata's own macro only.
     #[doc(hidden)]
     pub const fn __embedded(file: &'static str, statements: &'static [Statement]) -> Self {
         Self { file: Cow::Borrowed(file), statements: Cow::Borrowed(statements) }
@@ -67,60 +72,6 @@ impl Script {
     }
 }
 
-/// What a migration's directives say, packed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Flags(u8);
-
-impl Flags {
-    /// `strata:no-transaction`: runs outside a transaction.
-    pub const NO_TRANSACTION: Flags = Flags(1);
-    /// `strata:irreversible`: rollback past it is refused.
-    pub const IRREVERSIBLE: Flags = Flags(1 << 1);
-    /// `strata:backward-compatible`: older binaries may keep running against it.
-    pub const BACKWARD_COMPATIBLE: Flags = Flags(1 << 2);
-    /// The up script runs `PRAGMA foreign_keys = OFF` (a SQLite table rebuild).
-    pub const DISABLES_FOREIGN_KEYS: Flags = Flags(1 << 3);
-    /// The down script runs `PRAGMA foreign_keys = OFF`.
-    pub const DOWN_DISABLES_FOREIGN_KEYS: Flags = Flags(1 << 4);
-    /// May be applied after migrations ordered later: refinery's unversioned
-    /// `U<version>__<name>.sql` migrations.
-    pub const ANY_ORDER: Flags = Flags(1 << 5);
-
-    /// The constant for strata-core's `flag` (the macro names the same constants).
-    #[cfg(feature = "from-dir")]
-    pub(crate) const fn of(flag: strata_core::Flag) -> Self {
-        match flag {
-            strata_core::Flag::NoTransaction => Flags::NO_TRANSACTION,
-            strata_core::Flag::Irreversible => Flags::IRREVERSIBLE,
-            strata_core::Flag::BackwardCompatible => Flags::BACKWARD_COMPATIBLE,
-            strata_core::Flag::DisablesForeignKeys => Flags::DISABLES_FOREIGN_KEYS,
-            strata_core::Flag::DownDisablesForeignKeys => Flags::DOWN_DISABLES_FOREIGN_KEYS,
-            strata_core::Flag::AnyOrder => Flags::ANY_ORDER,
-        }
-    }
-
-    /// No flag.
-    pub const fn empty() -> Self {
-        Flags(0)
-    }
-
-    /// The flags' bits.
-    pub const fn bits(self) -> u8 {
-        self.0
-    }
-
-    /// Both sets of flags.
-    #[must_use]
-    pub const fn with(self, other: Flags) -> Self {
-        Flags(self.0 | other.0)
-    }
-
-    /// Whether every flag of `other` is set.
-    pub const fn contains(self, other: Flags) -> bool {
-        self.0 & other.0 == other.0
-    }
-}
-
 /// One migration, as embedded by `embed_migrations!` or loaded by `Migrations::from_dir`.
 ///
 /// ```
@@ -139,10 +90,13 @@ pub struct Migration {
     up: Script,
     down: Option<Script>,
     depends_on: Cow<'static, [i64]>,
+    kind: Kind,
     flags: Flags,
 }
 
 impl Migration {
+    /// What `embed_migrations!` expands to. Not part of the public interface: exempt from
+    /// semver, for strata's own macro only (its arguments change with the macro).
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
     pub const fn __embedded(
@@ -153,6 +107,7 @@ impl Migration {
         up: Script,
         down: Option<Script>,
         depends_on: &'static [i64],
+        kind: Kind,
         flags: Flags,
     ) -> Self {
         Self {
@@ -163,33 +118,78 @@ impl Migration {
             up,
             down,
             depends_on: Cow::Borrowed(depends_on),
+            kind,
             flags,
         }
     }
 
-    /// A migration with owned parts (for migrations loaded at run time). `id` is the migration
-    /// as the user wrote it (see [`Migration::id`]).
-    #[allow(clippy::too_many_arguments)]
+    /// A migration with owned parts, for migrations loaded at run time: `id` is the migration
+    /// as the user wrote it (see [`Migration::id`]), `checksum` the up script's (see
+    /// [`Migration::checksum`]). Its name is the id after the version and `_` until
+    /// [`with_name`](Self::with_name) says otherwise; it has no down script, no dependency and
+    /// no flag, and is [`Kind::Versioned`], until the `with_` methods add them.
+    ///
+    /// ```
+    /// use strata::{Flags, Migration, Script, Statement};
+    /// let up = Script::new("0001_init.sql", vec![Statement::new("CREATE TABLE a(x)", 1, 1)]);
+    /// let checksum = format!("sha256:{}", "0".repeat(64));
+    /// let migration = Migration::new(1, "0001_init", checksum, up).with_flags(Flags::NO_TRANSACTION);
+    /// assert_eq!((migration.name(), migration.no_transaction()), ("init", true));
+    /// ```
     pub fn new(
         version: i64,
         id: impl Into<Cow<'static, str>>,
-        name: impl Into<Cow<'static, str>>,
         checksum: impl Into<Cow<'static, str>>,
         up: Script,
-        down: Option<Script>,
-        depends_on: Vec<i64>,
-        flags: Flags,
     ) -> Self {
+        let id = id.into();
+        let name = id.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches(['_', '-']).to_owned();
         Self {
             version,
-            id: id.into(),
-            name: name.into(),
+            id,
+            name: Cow::Owned(name),
             checksum: checksum.into(),
             up,
-            down,
-            depends_on: Cow::Owned(depends_on),
-            flags,
+            down: None,
+            depends_on: Cow::Borrowed(&[]),
+            kind: Kind::Versioned,
+            flags: Flags::empty(),
         }
+    }
+
+    /// The same migration named `name` (the part of the id after the version).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The same migration with a down script.
+    #[must_use]
+    pub fn with_down(mut self, down: Script) -> Self {
+        self.down = Some(down);
+        self
+    }
+
+    /// The same migration depending on the migrations of `versions`.
+    #[must_use]
+    pub fn with_depends_on(mut self, versions: Vec<i64>) -> Self {
+        self.depends_on = Cow::Owned(versions);
+        self
+    }
+
+    /// The same migration of kind `kind`.
+    #[must_use]
+    pub const fn with_kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The same migration with `flags` (replacing its own).
+    #[must_use]
+    pub const fn with_flags(mut self, flags: Flags) -> Self {
+        self.flags = flags;
+        self
     }
 
     /// The migration as the user wrote it, what every message, report and event calls it: the
@@ -234,6 +234,11 @@ impl Migration {
         self.flags
     }
 
+    /// How it orders among the others.
+    pub const fn kind(&self) -> Kind {
+        self.kind
+    }
+
     /// Runs outside a transaction (`strata:no-transaction`).
     pub const fn no_transaction(&self) -> bool {
         self.flags.contains(Flags::NO_TRANSACTION)
@@ -258,7 +263,7 @@ impl Migration {
     /// [`allow_out_of_order`](crate::Migrator::allow_out_of_order): refinery's unversioned
     /// `U<version>__<name>.sql` migrations.
     pub const fn any_order(&self) -> bool {
-        self.flags.contains(Flags::ANY_ORDER)
+        matches!(self.kind, Kind::AnyOrder)
     }
 
     /// Whether it can be rolled back: it has a down script and is not irreversible.

@@ -25,6 +25,8 @@ pub struct Migrations {
 }
 
 impl Migrations {
+    /// What `embed_migrations!` expands to. Not part of the public interface: exempt from
+    /// semver, for strata's own macro only.
     #[doc(hidden)]
     pub const fn __embedded(migrations: &'static [Migration], digest: &'static str, dialect: Dialect) -> Self {
         Self { migrations: Cow::Borrowed(migrations), digest: Cow::Borrowed(digest), dialect }
@@ -129,8 +131,7 @@ impl<'a> IntoIterator for &'a Migrations {
 #[cfg(feature = "from-dir")]
 mod from_dir {
     use super::Migrations;
-    use crate::driver::Dialect;
-    use crate::migration::{Flags, Migration, Script, Statement};
+    use crate::migration::{Migration, Script, Statement};
     use std::borrow::Cow;
     use std::path::Path;
     use strata_core::{LoadOptions, MigrationDef, Problems};
@@ -166,29 +167,8 @@ mod from_dir {
             Ok(Migrations {
                 migrations: Cow::Owned(set.migrations.into_iter().map(owned_migration).collect()),
                 digest: Cow::Owned(set.digest),
-                dialect: dialect_of(options.dialect),
+                dialect: options.dialect,
             })
-        }
-    }
-
-    /// The dialect as strata-core names it, for [`LoadOptions`]:
-    /// `LoadOptions { dialect: strata::Dialect::Postgres.into(), ..Default::default() }`.
-    impl From<Dialect> for strata_core::Dialect {
-        fn from(dialect: Dialect) -> Self {
-            match dialect {
-                Dialect::Sqlite => strata_core::Dialect::Sqlite,
-                Dialect::Postgres => strata_core::Dialect::Postgres,
-                Dialect::Mysql => strata_core::Dialect::Mysql,
-            }
-        }
-    }
-
-    /// strata-core's dialect as the runtime names it.
-    fn dialect_of(dialect: strata_core::Dialect) -> Dialect {
-        match dialect {
-            strata_core::Dialect::Sqlite => Dialect::Sqlite,
-            strata_core::Dialect::Postgres => Dialect::Postgres,
-            strata_core::Dialect::Mysql => Dialect::Mysql,
         }
     }
 
@@ -199,21 +179,14 @@ mod from_dir {
     }
 
     fn owned_migration(def: MigrationDef) -> Migration {
-        let flags = flags_of(&def);
-        Migration::new(
-            def.version.number,
-            def.id,
-            def.name,
-            def.checksum,
-            owned_script(def.up),
-            def.down.map(owned_script),
-            def.depends_on,
-            flags,
-        )
-    }
-
-    /// The flags of a checked migration, as the macro packs them.
-    pub(crate) fn flags_of(def: &MigrationDef) -> Flags {
-        def.flags().into_iter().fold(Flags::empty(), |flags, flag| flags.with(Flags::of(flag)))
+        let migration = Migration::new(def.version.number, def.id, def.checksum, owned_script(def.up))
+            .with_name(def.name)
+            .with_depends_on(def.depends_on)
+            .with_kind(def.kind)
+            .with_flags(def.flags);
+        match def.down {
+            Some(down) => migration.with_down(owned_script(down)),
+            None => migration,
+        }
     }
 }

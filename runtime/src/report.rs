@@ -8,6 +8,7 @@ use std::time::Duration;
 
 /// One migration that an operation ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Ran {
     /// The migration as the user wrote it (see [`Migration::id`]).
     pub id: String,
@@ -32,6 +33,7 @@ impl Ran {
 
 /// What `apply`, `rollback_to` or `baseline` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Report {
     /// The migrations run, in the order they ran: their up scripts, or for a rollback their
     /// down scripts.
@@ -90,6 +92,7 @@ pub enum MigrationState {
 
 /// One line of [`Status`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatusLine {
     /// The migration as the user wrote it (see [`Migration::id`]).
     pub id: String,
@@ -103,6 +106,7 @@ pub struct StatusLine {
 
 /// Every migration of the binary and where it stands, then the database's unknown ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Status {
     /// The binary's migrations, in application order.
     pub migrations: Vec<StatusLine>,
@@ -136,7 +140,7 @@ impl fmt::Display for Status {
         }
         for row in &self.unknown {
             let state = if row.state == State::Dirty { "DIRTY" } else { "unknown" };
-            lines.push((format!("{}_{}", row.version, row.name), state, row.applied_at.as_str()));
+            lines.push((row.id(), state, row.applied_at.as_str()));
         }
         let width = lines.iter().map(|(id, _, _)| id.chars().count()).chain([9]).max().unwrap_or(9);
         writeln!(f, "{:<width$}  {:<7}  applied at", "migration", "state")?;
@@ -156,6 +160,7 @@ impl fmt::Display for Status {
 
 /// One step of a [`Plan`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Step {
     /// The migration as the user wrote it (see [`Migration::id`]).
     pub id: String,
@@ -175,6 +180,7 @@ pub struct Step {
 
 /// What an operation would do, without doing it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Plan {
     /// The steps, in the order they would run.
     pub steps: Vec<Step>,
@@ -196,12 +202,24 @@ impl fmt::Display for Plan {
     }
 }
 
+/// A checksum `repair` replaced: an edited migration accepted as it now is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChecksumUpdate {
+    /// The migration, as the user wrote it.
+    pub migration: String,
+    /// The checksum the history had.
+    pub recorded: String,
+    /// The migration's checksum now, which the history now has.
+    pub now: String,
+}
+
 /// What `repair` changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RepairReport {
-    /// Checksums replaced by the binary's: `(migration, recorded, now)`, the migration as the
-    /// user wrote it.
-    pub checksums_updated: Vec<(String, String, String)>,
+    /// Checksums replaced by the migrations' own.
+    pub checksums_updated: Vec<ChecksumUpdate>,
     /// Dirty rows removed: these migrations are pending again.
     pub dirty_cleared: Vec<String>,
     /// PostgreSQL indexes left `INVALID` by an interrupted `CREATE INDEX CONCURRENTLY`: repair
@@ -215,8 +233,8 @@ impl fmt::Display for RepairReport {
             writeln!(f, "nothing to repair")?;
             return write_invalid_indexes(f, &self.invalid_indexes);
         }
-        for (id, recorded, now) in &self.checksums_updated {
-            writeln!(f, "accepted the edited script of {id}: {recorded} -> {now}")?;
+        for ChecksumUpdate { migration, recorded, now } in &self.checksums_updated {
+            writeln!(f, "accepted the edited script of {migration}: {recorded} -> {now}")?;
         }
         for id in &self.dirty_cleared {
             writeln!(f, "cleared the dirty row of {id}: it is pending again")?;

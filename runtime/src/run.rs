@@ -6,14 +6,15 @@ use crate::decide::runs_in_transaction;
 use crate::driver::{AsyncDriver, Dialect};
 use crate::error::{Direction, Error, Result};
 use crate::event::{Event, emit, in_span};
-use crate::lock::catch_unwind;
-use crate::migration::{Flags, Migration, Script};
+use crate::migration::{Migration, Script};
 use crate::migrator::{Migrator, Operation, Target};
-use crate::report::{MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
+use crate::report::{ChecksumUpdate, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
 use crate::session::Session;
 use crate::tracking::State;
+use crate::unwind::catch_unwind;
 use std::future::Future;
 use std::time::{Duration, Instant};
+use strata_core::Flags;
 
 /// What the read-only operations start from.
 struct Inspected {
@@ -87,7 +88,7 @@ impl Migrator<'_> {
             for position in pending {
                 let migration = &self.migrations[position];
                 s.stop_if_cancelled()?;
-                s.renew_lease().await?;
+                s.keep_alive().await?;
                 let outside = !runs_in_transaction(migration, migration.up(), s.dialect());
                 let work = self.apply_one(s, migration);
                 match self.observe(migration, Direction::Up, outside, Done::Committed, work).await? {
@@ -124,10 +125,7 @@ impl Migrator<'_> {
             }
             if waited >= next_event {
                 next_event = waited + Duration::from_secs(10);
-                let id = self
-                    .migrations
-                    .get(row.version)
-                    .map_or_else(|| format!("{}_{}", row.version, row.name), |m| m.id().to_owned());
+                let id = self.migrations.get(row.version).map_or_else(|| row.id(), |m| m.id().to_owned());
                 let lock = format!("the dirty row of {id}");
                 let holder = "another migrator, which runs it outside a transaction";
                 emit(self.listener.as_ref(), &Event::Waiting { lock: &lock, holder: Some(holder), waited });
@@ -327,7 +325,7 @@ impl Migrator<'_> {
             let migration = &self.migrations[position];
             let Some(down) = migration.down() else { continue };
             s.stop_if_cancelled()?;
-            s.renew_lease().await?;
+            s.keep_alive().await?;
             let outside = !runs_in_transaction(migration, down, s.dialect());
             let work = Self::revert_one(s, migration, down);
             match self.observe(migration, Direction::Down, outside, Done::Committed, work).await? {
@@ -495,15 +493,15 @@ impl Migrator<'_> {
                 let known = self.migrations.get(row.version);
                 if row.state == State::Dirty {
                     s.delete(row.version).await?;
-                    let id = known.map_or_else(|| format!("{}_{}", row.version, row.name), |m| m.id().to_owned());
+                    let id = known.map_or_else(|| row.id(), |m| m.id().to_owned());
                     report.dirty_cleared.push(id);
                 } else if let Some(migration) = known.filter(|m| m.checksum() != row.checksum) {
                     s.update_checksum(row.version, migration.checksum()).await?;
-                    report.checksums_updated.push((
-                        migration.id().to_owned(),
-                        row.checksum,
-                        migration.checksum().to_owned(),
-                    ));
+                    report.checksums_updated.push(ChecksumUpdate {
+                        migration: migration.id().to_owned(),
+                        recorded: row.checksum,
+                        now: migration.checksum().to_owned(),
+                    });
                 }
             }
             s.clear_digest().await?;

@@ -6,17 +6,31 @@ use crate::cancel::{Armed, Cancel};
 use crate::driver::{AsyncDriver, Dialect, DriverError, Param, Row, Value};
 use crate::error::{Direction, Error, Result, database};
 use crate::event::Listener;
-use crate::lock::Lease;
 use crate::migration::{Migration, Script};
 use crate::tracking::{AppliedMigration, State, TrackingTable, millis};
 use std::time::{Duration, Instant};
 
+/// The hook the statement loop runs before each statement outside a transaction, installed by
+/// the lock that needs it: a statement run at most every `every`, whose changing no row means
+/// the lock was lost.
+#[derive(Debug)]
+pub(crate) struct Keepalive {
+    /// The statement; its parameters are `integer` and `text`, in that order.
+    pub(crate) sql: String,
+    pub(crate) integer: i64,
+    pub(crate) text: String,
+    pub(crate) every: Duration,
+    pub(crate) last: Instant,
+    /// The lock, as [`Error::LockLost`] names it.
+    pub(crate) lock: String,
+}
+
 pub(crate) struct Session<'d, D: ?Sized> {
     db: &'d mut D,
     pub(crate) table: TrackingTable,
-    /// The lease to renew while the run lasts, when the lock is a lease.
-    pub(crate) lease: Option<Lease>,
-    /// Whether a transaction of strata's is open: the lease is renewed only outside one, so
+    /// What the held lock runs between statements to stay held (a lease's renewal).
+    pub(crate) keepalive: Option<Keepalive>,
+    /// Whether a transaction of strata's is open: the keepalive runs only outside one, so
     /// that a waiter's statement never queues behind the holder's transaction.
     in_transaction: bool,
     /// What stops the run from outside, and the driver's interrupt it holds while the run lasts.
@@ -30,7 +44,15 @@ pub(crate) struct Session<'d, D: ?Sized> {
 impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     pub(crate) fn new(db: &'d mut D, table: &str) -> Result<Self> {
         let table = TrackingTable::new(table, db.dialect())?;
-        Ok(Self { db, table, lease: None, in_transaction: false, cancel: None, listener: None, table_checked: false })
+        Ok(Self {
+            db,
+            table,
+            keepalive: None,
+            in_transaction: false,
+            cancel: None,
+            listener: None,
+            table_checked: false,
+        })
     }
 
     /// Lets `cancel` stop this session's work, interrupting its statement in flight.
@@ -327,8 +349,36 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         self.execute_with(&sql, &[Param::Integer(version)], "removing a migration's row").await.map(drop)
     }
 
-    /// Runs every statement of `script`, naming the one that fails; the lease, if any, is
-    /// renewed before each.
+    /// The run was cancelled: nothing more may start.
+    pub(crate) fn stop_if_cancelled(&self) -> Result<()> {
+        if self.cancelled() {
+            return Err(Error::Cancelled { migration: None, dirty: false });
+        }
+        Ok(())
+    }
+
+    /// Runs the keepalive when it is due. Called only outside strata's transactions: a lease
+    /// renewed inside one would have its row locked until commit, and a waiter's try would queue
+    /// behind it (and on MySQL fail after `innodb_lock_wait_timeout`).
+    pub(crate) async fn keep_alive(&mut self) -> Result<()> {
+        let Some(keepalive) = self.keepalive.as_ref().filter(|keepalive| keepalive.last.elapsed() >= keepalive.every)
+        else {
+            return Ok(());
+        };
+        // Cloned, so that a failed renewal leaves the keepalive for the release to use.
+        let (sql, integer, text) = (keepalive.sql.clone(), keepalive.integer, keepalive.text.clone());
+        if self.execute_with(&sql, &[Param::Integer(integer), Param::Text(&text)], "renewing the lease").await? == 0 {
+            let lock = self.keepalive.take().map(|keepalive| keepalive.lock).unwrap_or_default();
+            return Err(Error::LockLost { lock });
+        }
+        if let Some(keepalive) = self.keepalive.as_mut() {
+            keepalive.last = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Runs every statement of `script`, naming the one that fails; the lock's keepalive, if
+    /// any, runs before each.
     pub(crate) async fn run_script(
         &mut self,
         migration: &Migration,
@@ -341,7 +391,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
                 return Err(cancelled());
             }
             if !self.in_transaction {
-                self.renew_lease().await?;
+                self.keep_alive().await?;
             }
             let outcome = self.db.execute(statement.sql()).await;
             // An interrupted statement fails with the database's "canceled" error: what the

@@ -42,6 +42,7 @@ impl State {
 
 /// One row of the tracking table.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AppliedMigration {
     /// The version.
     pub version: i64,
@@ -60,6 +61,14 @@ pub struct AppliedMigration {
     /// For a dirty row whose migration failed: the statement that failed and the database's
     /// message.
     pub failure: Option<String>,
+}
+
+impl AppliedMigration {
+    /// How messages name the row: its version and name, `7_add_orders`. A row whose migration
+    /// is embedded is named by that migration's [`id`](crate::Migration::id) instead.
+    pub fn id(&self) -> String {
+        strata_core::row_id(self.version, &self.name)
+    }
 }
 
 /// A validated tracking table name, with its SQL for one dialect.
@@ -432,7 +441,7 @@ impl TrackingTable {
             _ => Err(self.corrupt(Some(version), &format!("`{column}` is not an integer"))),
         };
         let checksum = text(checksum, "checksum")?;
-        if !is_checksum(&checksum) {
+        if !strata_core::is_checksum(&checksum) {
             return Err(self.corrupt(
                 Some(version),
                 &format!("checksum `{checksum}` is not `sha256:` and 64 lower-case hex digits"),
@@ -519,11 +528,6 @@ fn is_identifier(name: &str) -> bool {
 /// A duration as the tracking table stores it.
 pub(crate) fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-fn is_checksum(text: &str) -> bool {
-    text.strip_prefix("sha256:")
-        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
 }
 
 #[cfg(test)]
@@ -646,9 +650,9 @@ mod tests {
 
     #[test]
     fn checksums_must_be_prefixed_lower_hex() {
-        assert!(is_checksum(&format!("sha256:{}", "ab".repeat(32))));
-        assert!(!is_checksum(&format!("sha256:{}", "AB".repeat(32))));
-        assert!(!is_checksum(&format!("md5:{}", "ab".repeat(32))));
-        assert!(!is_checksum("sha256:abc"));
+        assert!(strata_core::is_checksum(&format!("sha256:{}", "ab".repeat(32))));
+        assert!(!strata_core::is_checksum(&format!("sha256:{}", "AB".repeat(32))));
+        assert!(!strata_core::is_checksum(&format!("md5:{}", "ab".repeat(32))));
+        assert!(!strata_core::is_checksum("sha256:abc"));
     }
 }

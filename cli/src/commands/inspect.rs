@@ -65,7 +65,7 @@ fn lines<'a>(status: &'a Status, migrations: &Migrations) -> Vec<Line<'a>> {
         })
         .collect();
     lines.extend(status.unknown.iter().map(|row| Line {
-        id: format!("{}_{}", row.version, row.name),
+        id: row.id(),
         version: row.version,
         name: &row.name,
         state: "unknown",

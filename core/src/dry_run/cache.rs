@@ -77,8 +77,8 @@ impl Cache {
         for migration in &set.migrations {
             field(&mut hasher, migration.id.as_bytes());
             field(&mut hasher, &migration.version.number.to_le_bytes());
-            let flags = [migration.no_transaction, migration.no_dry_run, migration.irreversible];
-            field(&mut hasher, &flags.map(u8::from));
+            field(&mut hasher, &[migration.flags.__bits()]);
+            field(&mut hasher, migration.kind.name().as_bytes());
             field(&mut hasher, migration.up.text.as_bytes());
             match &migration.down {
                 Some(down) => field(&mut hasher, down.text.as_bytes()),

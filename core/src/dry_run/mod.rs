@@ -84,7 +84,7 @@ pub fn dry_run_cached(loaded: &Loaded, options: &DryRunOptions, cache: &Cache) -
         return Vec::new();
     }
     // `no-dry-run` stops the run part-way: no state worth keeping.
-    let snapshots = !set.migrations.iter().any(|migration| migration.no_dry_run);
+    let snapshots = !set.migrations.iter().any(|migration| migration.has(crate::Flags::NO_DRY_RUN));
     let working = cache.working_copy();
     let resumed = snapshots
         .then(|| cache.latest_snapshot(&keys))
@@ -138,7 +138,7 @@ fn run_from(
     for (index, migration) in set.migrations.iter().enumerate().skip(start) {
         // `strata:no-dry-run` skips the file, and the later ones' semantics with it: they may
         // need what it creates.
-        if migration.no_dry_run {
+        if migration.has(crate::Flags::NO_DRY_RUN) {
             break;
         }
         if broken.contains(&migration.version.number) {
@@ -232,7 +232,13 @@ impl Run {
         // Notes the value, before the up script, of everything the up and down scripts change.
         let mut journal = Journal::default();
         let accept = |_: &Schema, _: &Journal| Vec::new();
-        self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut journal, accept)?;
+        self.script(
+            migration,
+            &migration.up,
+            migration.has(crate::Flags::DISABLES_FOREIGN_KEYS),
+            &mut journal,
+            accept,
+        )?;
         let Some(down) = migration.down.as_ref().filter(|_| options.verify_down) else {
             return Ok(());
         };
@@ -241,10 +247,15 @@ impl Run {
         let restores = |schema: &Schema, journal: &Journal| -> Vec<Problem> {
             schema.differences(journal).iter().map(|d| difference_problem(d, migration, down)).collect()
         };
-        self.script(migration, down, migration.down_disables_foreign_keys(), &mut journal, restores)?;
+        self.script(migration, down, migration.has(crate::Flags::DOWN_DISABLES_FOREIGN_KEYS), &mut journal, restores)?;
         // Redo: the up script again, on the schema the down script restored.
-        let redo =
-            self.script(migration, &migration.up, migration.disables_foreign_keys(), &mut Journal::default(), accept);
+        let redo = self.script(
+            migration,
+            &migration.up,
+            migration.has(crate::Flags::DISABLES_FOREIGN_KEYS),
+            &mut Journal::default(),
+            accept,
+        );
         if let Err(found) = redo {
             let help = format!(
                 "the up script failed when run again after `{}`: make the down script undo everything the up script does",
@@ -270,7 +281,7 @@ impl Run {
         if foreign_keys_off {
             self.conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(database)?;
         }
-        let transactional = !migration.no_transaction;
+        let transactional = !migration.has(crate::Flags::NO_TRANSACTION);
         if transactional {
             self.conn.execute_batch("BEGIN").map_err(database)?;
         }

@@ -151,7 +151,7 @@ pub fn child_process(db: &Db, test: &str) -> std::process::Command {
 pub fn in_child_process() -> (Endpoint, Migrations, Runtime, Conn) {
     let endpoint = Endpoint::from_env().expect("spawned with the database's endpoint");
     let folder = std::env::var_os("STRATA_TEST_FOLDER").expect("spawned with the folder");
-    let options = LoadOptions { dialect: endpoint.via.dialect().into(), ..LoadOptions::default() };
+    let options = LoadOptions { dialect: endpoint.via.dialect(), ..LoadOptions::default() };
     let migrations = Migrations::from_dir_with(folder, &options).unwrap();
     let runtime = runtime();
     let conn = endpoint.connect(&runtime);
@@ -260,7 +260,7 @@ impl Db {
         let folder = self.scratch.dir.path().join(name);
         let _ = std::fs::remove_dir_all(&folder);
         super::write_files(&folder, files);
-        let options = LoadOptions { dialect: self.dialect().into(), ..LoadOptions::default() };
+        let options = LoadOptions { dialect: self.dialect(), ..LoadOptions::default() };
         Migrations::from_dir_with(&folder, &options).unwrap_or_else(|problems| panic!("{problems}"))
     }
 

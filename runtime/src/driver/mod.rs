@@ -20,30 +20,7 @@ mod sqlx;
 #[cfg(feature = "tokio-postgres")]
 mod tokio_postgres;
 
-/// The SQL a database speaks: how strata writes its tracking table, transactions and locks.
-///
-/// A set embedded with `embed_migrations!("…", dialect = "postgres")` is applied only through a
-/// driver of the same dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Dialect {
-    /// SQLite.
-    Sqlite,
-    /// PostgreSQL (and databases that speak its protocol and SQL).
-    Postgres,
-    /// MySQL and MariaDB.
-    Mysql,
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgres => "postgres",
-            Dialect::Mysql => "mysql",
-        })
-    }
-}
+pub use strata_core::Dialect;
 
 /// A parameter of one of strata's own queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
