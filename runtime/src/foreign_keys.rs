@@ -2,7 +2,7 @@
 //! (SQLite ignores `PRAGMA foreign_keys` inside a transaction, so strata turns them off around
 //! it) and is checked with `PRAGMA foreign_key_check` before it commits.
 
-use crate::driver::{AsyncDriver, Dialect, Value};
+use crate::driver::{AsyncDriver, Value};
 use crate::error::{Error, Result};
 use crate::migration::{Migration, Script};
 use crate::session::Session;
@@ -11,7 +11,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     /// Turns foreign keys off when `needed` on SQLite and they are on; returns whether it did
     /// (then they must be checked before commit, and turned back on after).
     pub(crate) async fn foreign_keys_off(&mut self, needed: bool) -> Result<bool> {
-        if !needed || self.dialect() != Dialect::Sqlite {
+        if !needed || !self.table.sql().rebuilds_with_foreign_keys_off() {
             return Ok(false);
         }
         let enabled = self.query_value("PRAGMA foreign_keys", &[], "reading `PRAGMA foreign_keys`").await?;

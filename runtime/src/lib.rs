@@ -21,6 +21,7 @@ mod migrator;
 mod report;
 mod run;
 mod session;
+mod sql;
 mod timer;
 mod tracking;
 mod unwind;

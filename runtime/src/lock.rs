@@ -1,9 +1,10 @@
 //! The lock held while migrations run, so that replicas starting together never apply one twice.
 
-use crate::driver::{AsyncDriver, Dialect, Param, Value};
+use crate::driver::{AsyncDriver, Param, Value};
 use crate::error::{Error, Result};
 use crate::event::{Event, emit};
 use crate::session::{Keepalive, Session};
+use crate::sql::{SessionLock, SessionLockOn, params};
 use std::time::{Duration, Instant};
 
 /// How a migrator keeps other migrators out while it runs.
@@ -60,8 +61,8 @@ pub enum Lock {
 #[derive(Debug)]
 pub(crate) enum Held {
     Nothing,
-    Advisory(i64),
-    Named(String),
+    /// A session lock (PostgreSQL's advisory lock, MySQL's named lock).
+    Session(SessionLockOn),
     /// The lease, by its owner; the session renews it through the keepalive taking it installed.
     Lease(String),
 }
@@ -91,12 +92,6 @@ pub(crate) fn key(table: &str) -> i64 {
     i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
-/// The two halves of an advisory key as `pg_locks` shows them (`classid`, `objid`).
-fn halves(key: i64) -> (i64, i64) {
-    let bits = u64::from_ne_bytes(key.to_ne_bytes());
-    (i64::from((bits >> 32) as u32), i64::from(bits as u32))
-}
-
 /// One wait for a lock: how long it has lasted, when it last said so, and when it gives up.
 struct Waiting {
     started: Instant,
@@ -113,42 +108,10 @@ impl Waiting {
 /// Where to find who holds the lock a run waits for.
 #[derive(Clone, Copy)]
 enum Holder<'a> {
-    /// A query of `pg_stat_activity` or the process list, and its parameters.
-    Backend(&'a str, &'a [Param<'a>]),
+    /// The session lock's query of `pg_stat_activity` or the process list, and its parameters.
+    Backend(&'static SessionLock, &'a [Param<'a>]),
     /// The lease's row.
     Lease(&'a str),
-}
-
-/// The lock's SQL, per dialect: a try that never waits, what a holder is, and what this
-/// connection left behind.
-mod sql {
-    /// A session lock's statements.
-    pub(super) struct SessionLock {
-        /// One try: 1 when taken, at once, never a wait inside the statement.
-        pub(super) try_lock: &'static str,
-        /// 1 while this connection still held it.
-        pub(super) unlock: &'static str,
-        /// Whether this connection holds it already (a run of it that never finished).
-        pub(super) held_here: &'static str,
-        /// Who holds it: connection, user or application, address, state, seconds, statement.
-        pub(super) holder: &'static str,
-    }
-
-    /// PostgreSQL's advisory lock on a `BIGINT` key; `pg_locks` shows the key's halves.
-    pub(super) const POSTGRES: SessionLock = SessionLock {
-        try_lock: "SELECT CAST(CASE WHEN pg_try_advisory_lock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)",
-        unlock: "SELECT CAST(CASE WHEN pg_advisory_unlock(CAST($1 AS BIGINT)) THEN 1 ELSE 0 END AS BIGINT)",
-        held_here: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1 AND CAST(classid AS BIGINT) = $1 AND CAST(objid AS BIGINT) = $2",
-        holder: "SELECT CAST(a.pid AS BIGINT), COALESCE(a.application_name, ''), COALESCE(host(a.client_addr), 'a local socket'), COALESCE(a.state, ''), CAST(COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - a.state_change), 0) AS BIGINT), COALESCE(a.query, '') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND CAST(l.classid AS BIGINT) = $1 AND CAST(l.objid AS BIGINT) = $2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-    };
-
-    /// MySQL's named lock.
-    pub(super) const MYSQL: SessionLock = SessionLock {
-        try_lock: "SELECT CAST(COALESCE(GET_LOCK(?, 0), 0) AS SIGNED)",
-        unlock: "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)",
-        held_here: "SELECT CAST(COALESCE(IS_USED_LOCK(?) = CONNECTION_ID(), 0) AS SIGNED)",
-        holder: "SELECT CAST(ID AS SIGNED), CAST(USER AS CHAR), CAST(HOST AS CHAR), CAST(COMMAND AS CHAR), CAST(TIME AS SIGNED), CAST(COALESCE(INFO, '') AS CHAR) FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(?)",
-    };
 }
 
 impl<D: AsyncDriver + ?Sized> Session<'_, D> {
@@ -160,23 +123,17 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         self.stop_if_cancelled()?;
         let mut waiting = Waiting::new(timeout);
         let key = key(&self.table.quoted(""));
-        match (lock, self.dialect()) {
-            (Lock::None, _) | (Lock::Session, Dialect::Sqlite) => Ok(Held::Nothing),
-            (Lock::Session, Dialect::Postgres) => {
-                let (high, low) = halves(key);
-                let (key_param, halves_params) = ([Param::Integer(key)], [Param::Integer(high), Param::Integer(low)]);
-                let what = format!("PostgreSQL advisory lock {key}");
-                self.take_session_lock(&sql::POSTGRES, &key_param, &halves_params, &what, &mut waiting).await?;
-                Ok(Held::Advisory(key))
-            }
-            (Lock::Session, Dialect::Mysql) => {
-                let name = format!("strata_{key:016x}");
-                let name_param = [Param::Text(&name)];
-                let what = format!("MySQL lock `{name}`");
-                self.take_session_lock(&sql::MYSQL, &name_param, &name_param, &what, &mut waiting).await?;
-                Ok(Held::Named(name))
-            }
-            (Lock::Lease { ttl }, _) => self.take_lease(ttl, &mut waiting).await,
+        match lock {
+            Lock::None => Ok(Held::Nothing),
+            // SQLite's: the write lock each migration's transaction takes.
+            Lock::Session => match self.table.sql().session_lock(key) {
+                None => Ok(Held::Nothing),
+                Some(on) => {
+                    self.take_session_lock(&on, &mut waiting).await?;
+                    Ok(Held::Session(on))
+                }
+            },
+            Lock::Lease { ttl } => self.take_lease(ttl, &mut waiting).await,
         }
     }
 
@@ -184,12 +141,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     pub(crate) async fn release(&mut self, held: &Held) -> Result<()> {
         match held {
             Held::Nothing => Ok(()),
-            Held::Advisory(key) => {
-                self.query(sql::POSTGRES.unlock, &[Param::Integer(*key)], "releasing the lock").await.map(drop)
-            }
-            Held::Named(name) => {
-                self.query(sql::MYSQL.unlock, &[Param::Text(name)], "releasing the lock").await.map(drop)
-            }
+            Held::Session(on) => self.query(on.sql.unlock, &params(&on.lock), "releasing the lock").await.map(drop),
             Held::Lease(owner) => {
                 if self.keepalive.take().is_none() {
                     // Lost, and said so when the renewal found it.
@@ -223,20 +175,13 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     }
 
     /// Frees what a dropped run of this connection left, then tries until the lock is taken.
-    /// `lock` names the lock in `sql`'s try and unlock; `lookup` in its catalogue queries.
-    async fn take_session_lock(
-        &mut self,
-        sql: &sql::SessionLock,
-        lock: &[Param<'_>],
-        lookup: &[Param<'_>],
-        what: &str,
-        waiting: &mut Waiting,
-    ) -> Result<()> {
-        if self.count(sql.held_here, lookup).await? > 0 {
-            self.free_left_behind(sql.unlock, lock).await?;
+    async fn take_session_lock(&mut self, on: &SessionLockOn, waiting: &mut Waiting) -> Result<()> {
+        let (lock, lookup) = (params(&on.lock), params(&on.lookup));
+        if self.count(on.sql.held_here, &lookup).await? > 0 {
+            self.free_left_behind(on.sql.unlock, &lock).await?;
         }
-        while !self.try_lock(sql.try_lock, lock).await? {
-            self.wait(waiting, what, Holder::Backend(sql.holder, lookup)).await?;
+        while !self.try_lock(on.sql.try_lock, &lock).await? {
+            self.wait(waiting, &on.what, Holder::Backend(on.sql, &lookup)).await?;
         }
         Ok(())
     }
@@ -271,7 +216,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         let owner = owner();
         let create = format!(
             "CREATE TABLE IF NOT EXISTS {lock} (id INTEGER PRIMARY KEY CHECK (id = 1), owner {} NOT NULL, expires_ms BIGINT NOT NULL)",
-            if self.dialect() == Dialect::Mysql { "VARCHAR(128)" } else { "TEXT" }
+            self.table.sql().digest_and_owner_types().1
         );
         if let Err(error) = self.execute(&create, "creating the lease table").await {
             // Two migrators may race to create it: the loser finds it made.
@@ -281,14 +226,8 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         }
         // The row, made once; the take, which succeeds only on an expired (or released) lease.
         // Each its own statement, so that a waiter holds nothing between two tries.
-        let seed = match self.dialect() {
-            Dialect::Sqlite => format!("INSERT OR IGNORE INTO {lock} (id, owner, expires_ms) VALUES (1, '', 0)"),
-            Dialect::Postgres => {
-                format!("INSERT INTO {lock} (id, owner, expires_ms) VALUES (1, '', 0) ON CONFLICT (id) DO NOTHING")
-            }
-            Dialect::Mysql => format!("INSERT IGNORE INTO {lock} (id, owner, expires_ms) VALUES (1, '', 0)"),
-        };
-        let now = now_ms(self.dialect());
+        let seed = self.table.sql().insert_if_absent(&lock, "id, owner, expires_ms", "1, '', 0");
+        let now = self.table.sql().now_ms();
         let take = format!(
             "UPDATE {lock} SET owner = {owner_param}, expires_ms = {now} + {ttl_param} WHERE id = 1 AND expires_ms < {now}",
             owner_param = self.table.text(1),
@@ -336,7 +275,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         let lock = self.table.quoted("_lock");
         let sql = format!(
             "UPDATE {lock} SET expires_ms = {now} + {ttl} WHERE id = 1 AND owner = {owner}",
-            now = now_ms(self.dialect()),
+            now = self.table.sql().now_ms(),
             ttl = self.table.int(1),
             owner = self.table.text(2),
         );
@@ -363,7 +302,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         if waited >= waiting.next_event {
             waiting.next_event = waited + WAITING_EVENT_EVERY;
             let holder = match holder {
-                Holder::Backend(sql, params) => self.describe_backend(sql, params).await,
+                Holder::Backend(lock, params) => self.describe_backend(lock, params).await,
                 Holder::Lease(sql) => self.describe_lease(sql).await,
             };
             let event = Event::Waiting { lock, holder: holder.as_deref(), waited };
@@ -375,9 +314,9 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
 
     /// A session lock's holder, from `pg_stat_activity` or MySQL's process list: `None` when the
     /// database will not say (no privilege, or it was just released).
-    async fn describe_backend(&mut self, sql: &str, params: &[Param<'_>]) -> Option<String> {
+    async fn describe_backend(&mut self, lock: &SessionLock, params: &[Param<'_>]) -> Option<String> {
         {
-            let rows = self.query(sql, params, "looking for the lock's holder").await.ok()?;
+            let rows = self.query(lock.holder, params, "looking for the lock's holder").await.ok()?;
             let row = rows.into_iter().next()?;
             let text = |value: &Value| match value {
                 Value::Text(text) => text.clone(),
@@ -386,7 +325,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             };
             let row = <[Value; 6]>::try_from(row).ok()?;
             let [id, who, from, state, seconds, query] = row.each_ref().map(text);
-            Some(holder(self.dialect(), [&id, &who, &from, &state, &seconds, &query]))
+            Some(holder(lock.connection, [&id, &who, &from, &state, &seconds, &query]))
         }
     }
 
@@ -423,11 +362,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
 
 /// A session lock's holder as people read it, from its connection's id, application (PostgreSQL)
 /// or user (MySQL), address, state, seconds in that state and statement.
-fn holder(dialect: Dialect, [id, who, from, state, seconds, query]: [&str; 6]) -> String {
-    let (kind, whose) = match dialect {
-        Dialect::Postgres => ("backend", "of"),
-        _ => ("connection", "of user"),
-    };
+fn holder((kind, whose): (&str, &str), [id, who, from, state, seconds, query]: [&str; 6]) -> String {
     let who = if who.is_empty() { String::new() } else { format!(" {whose} `{who}`") };
     let activity = match state.to_ascii_lowercase().as_str() {
         "idle" | "sleep" => format!("idle for {seconds} s"),
@@ -443,16 +378,6 @@ fn shortened(sql: &str) -> String {
     match line.char_indices().nth(77) {
         Some((end, _)) => format!("{}...", &line[..end]),
         None => line,
-    }
-}
-
-/// The database's clock in milliseconds since 1970: a lease expires by the server's time, so
-/// that migrators on machines whose clocks disagree still agree.
-fn now_ms(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
-        Dialect::Postgres => "CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)",
-        Dialect::Mysql => "CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)",
     }
 }
 
@@ -474,6 +399,7 @@ fn owner() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::driver::Dialect;
 
     #[test]
     fn the_key_is_stable_and_differs_by_table() {
@@ -484,13 +410,9 @@ mod tests {
         assert_ne!(key("\"a\""), key("\"b\""));
     }
 
-    #[test]
-    fn the_key_s_halves_are_what_pg_locks_shows() {
-        // `pg_locks` shows a BIGINT key's high half as `classid`, its low half as `objid`.
-        assert_eq!(halves(0x0000_0001_0000_0002), (1, 2));
-        assert_eq!(halves(-1), (0xffff_ffff, 0xffff_ffff));
-        let (high, low) = halves(key(""));
-        assert_eq!(u64::try_from(high).unwrap_or(0) << 32 | u64::try_from(low).unwrap_or(0), key("") as u64);
+    /// What the dialect's session lock calls a connection.
+    fn words(dialect: Dialect) -> (&'static str, &'static str) {
+        crate::sql::of(dialect).session_lock(0).map_or(("", ""), |on| on.sql.connection)
     }
 
     #[test]
@@ -504,20 +426,20 @@ mod tests {
             "CREATE INDEX CONCURRENTLY orders_total ON orders (total)",
         ];
         assert_eq!(
-            holder(Dialect::Postgres, running),
+            holder(words(Dialect::Postgres), running),
             "backend 4242 of `billing-api` from 10.0.3.7, running `CREATE INDEX CONCURRENTLY orders_total ON orders (total)` for 94 s"
         );
         // No application name: nothing in its place.
         assert_eq!(
-            holder(Dialect::Postgres, ["7", "", "a local socket", "idle", "40", ""]),
+            holder(words(Dialect::Postgres), ["7", "", "a local socket", "idle", "40", ""]),
             "backend 7 from a local socket, idle for 40 s"
         );
         assert_eq!(
-            holder(Dialect::Mysql, ["4547", "root", "localhost", "Query", "3", "DO SLEEP(3)"]),
+            holder(words(Dialect::Mysql), ["4547", "root", "localhost", "Query", "3", "DO SLEEP(3)"]),
             "connection 4547 of user `root` from localhost, running `DO SLEEP(3)` for 3 s"
         );
         assert_eq!(
-            holder(Dialect::Mysql, ["9", "app", "10.0.0.2:5312", "Sleep", "12", ""]),
+            holder(words(Dialect::Mysql), ["9", "app", "10.0.0.2:5312", "Sleep", "12", ""]),
             "connection 9 of user `app` from 10.0.0.2:5312, idle for 12 s"
         );
     }

@@ -46,8 +46,7 @@ impl Migrator<'_> {
         let mut session = Session::new(db, &self.table)?;
         session.cancel_with(self.cancel.as_ref());
         session.listener.clone_from(&self.listener);
-        if let Some(timeout) = self.busy_timeout.filter(|_| driver == Dialect::Sqlite) {
-            let sql = format!("PRAGMA busy_timeout = {}", timeout.as_millis());
+        if let Some(sql) = self.busy_timeout.and_then(|timeout| session.table.sql().busy_timeout(timeout.as_millis())) {
             session.execute(&sql, "setting the busy timeout").await?;
         }
         Ok(session)

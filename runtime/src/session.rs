@@ -108,12 +108,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     /// Starts a transaction; on SQLite it takes the write lock at once, so that what is read in
     /// it stays true until commit.
     pub(crate) async fn begin(&mut self) -> Result<()> {
-        let sql = match self.dialect() {
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
-            Dialect::Mysql => "START TRANSACTION",
-        };
-        self.execute(sql, "starting a transaction").await?;
+        self.execute(self.table.sql().begin(), "starting a transaction").await?;
         self.in_transaction = true;
         Ok(())
     }
@@ -182,7 +177,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
                 // A concurrent migrator may have made it; MySQL with binary logging refuses
                 // triggers to users without the privilege: the digest then stays unguarded and
                 // every other guarantee holds, so that is no reason to stop.
-                if self.dialect() != Dialect::Mysql {
+                if !self.table.sql().guard_may_be_refused() {
                     let made = self.query_value(&count, &params, "looking for the digest's guard").await?;
                     if !matches!(made, Some(Value::Integer(n)) if n >= 1) {
                         return Err(database("guarding the migration set's digest")(error));
@@ -237,10 +232,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     /// interrupted `CREATE INDEX CONCURRENTLY` leaves. Empty elsewhere, and when the catalog
     /// cannot be read (this is advice for a message, not a check).
     pub(crate) async fn invalid_indexes(&mut self) -> Vec<String> {
-        if self.dialect() != Dialect::Postgres {
-            return Vec::new();
-        }
-        let (sql, schema) = self.table.invalid_indexes_sql();
+        let Some((sql, schema)) = self.table.invalid_indexes_sql() else { return Vec::new() };
         let params: Vec<Param<'_>> = schema.iter().map(|schema| Param::Text(schema)).collect();
         match self.db.query(&sql, &params).await {
             Ok(rows) => rows

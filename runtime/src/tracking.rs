@@ -8,6 +8,7 @@
 
 use crate::driver::{Dialect, Value};
 use crate::error::{Error, Result};
+use crate::sql::{self, DialectSql, Names};
 use std::time::Duration;
 
 /// The default tracking table.
@@ -72,9 +73,10 @@ impl AppliedMigration {
 }
 
 /// A validated tracking table name, with its SQL for one dialect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct TrackingTable {
     dialect: Dialect,
+    sql: &'static dyn DialectSql,
     /// The name as given: what messages say.
     name: String,
     schema: Option<String>,
@@ -92,7 +94,13 @@ impl TrackingTable {
         if !schema.is_none_or(is_identifier) || !is_identifier(table) {
             return Err(Error::InvalidTableName { name: name.to_owned() });
         }
-        Ok(Self { dialect, name: name.to_owned(), schema: schema.map(str::to_owned), table: table.to_owned() })
+        Ok(Self {
+            dialect,
+            sql: sql::of(dialect),
+            name: name.to_owned(),
+            schema: schema.map(str::to_owned),
+            table: table.to_owned(),
+        })
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -116,61 +124,44 @@ impl TrackingTable {
         }
     }
 
+    /// The dialect's SQL.
+    pub(crate) fn sql(&self) -> &'static dyn DialectSql {
+        self.sql
+    }
+
+    fn names(&self) -> Names<'_> {
+        Names { schema: self.schema.as_deref(), table: &self.table }
+    }
+
     /// The query for the connection's current schema (PostgreSQL) or database (MySQL); `None`
     /// for SQLite, whose `main` is always where an unqualified name lands.
     pub(crate) fn current_schema_sql(&self) -> Option<&'static str> {
-        match self.dialect {
-            Dialect::Sqlite => None,
-            Dialect::Postgres => Some("SELECT current_schema()::TEXT"),
-            Dialect::Mysql => Some("SELECT DATABASE()"),
-        }
+        self.sql.current_schema()
     }
 
     /// `name` quoted for this dialect, with the schema when there is one.
     pub(crate) fn quoted(&self, suffix: &str) -> String {
-        let quote = |identifier: &str| match self.dialect {
-            Dialect::Mysql => format!("`{identifier}`"),
-            Dialect::Sqlite | Dialect::Postgres => format!("\"{identifier}\""),
-        };
-        let table = quote(&format!("{}{suffix}", self.table));
+        let table = self.sql.quote(&format!("{}{suffix}", self.table));
         match &self.schema {
-            Some(schema) => format!("{}.{table}", quote(schema)),
+            Some(schema) => format!("{}.{table}", self.sql.quote(schema)),
             None => table,
         }
     }
 
     /// The `n`th parameter (from 1) of an integer.
     pub(crate) fn int(&self, n: usize) -> String {
-        placeholder(self.dialect, n, "BIGINT")
+        self.sql.placeholder(n, "BIGINT")
     }
 
     /// The `n`th parameter (from 1) of text.
     pub(crate) fn text(&self, n: usize) -> String {
-        placeholder(self.dialect, n, "TEXT")
+        self.sql.placeholder(n, "TEXT")
     }
 
     /// A query for the columns of `<table>` (none when it does not exist), lower-case, and its
     /// parameters.
     pub(crate) fn columns_sql(&self) -> (String, Vec<String>) {
-        let schema = self.schema.clone().unwrap_or_default();
-        match self.dialect {
-            Dialect::Sqlite => {
-                let prefix = self.schema.as_ref().map(|schema| format!("\"{schema}\".")).unwrap_or_default();
-                (format!("SELECT lower(name) FROM {prefix}pragma_table_info(?1)"), vec![self.table.clone()])
-            }
-            Dialect::Postgres => (
-                format!(
-                    "SELECT lower(column_name::TEXT) FROM information_schema.columns WHERE table_name = {} AND table_schema = COALESCE(NULLIF({}, ''), current_schema()) ORDER BY ordinal_position",
-                    self.text(1),
-                    self.text(2)
-                ),
-                vec![self.table.clone(), schema],
-            ),
-            Dialect::Mysql => (
-                "SELECT CAST(lower(column_name) AS CHAR) FROM information_schema.columns WHERE table_name = ? AND table_schema = COALESCE(NULLIF(?, ''), DATABASE()) ORDER BY ordinal_position".to_owned(),
-                vec![self.table.clone(), schema],
-            ),
-        }
+        self.sql.columns(self.names())
     }
 
     /// `Err(ForeignTable)` when a table of this name exists with columns that are not strata's:
@@ -186,25 +177,7 @@ impl TrackingTable {
     /// The statements that create both tables when they do not exist.
     pub(crate) fn create_sql(&self) -> [String; 2] {
         let (table, state) = (self.quoted(""), self.quoted("_state"));
-        let columns = match self.dialect {
-            Dialect::Sqlite => {
-                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL, \
-                 duration_ms INTEGER NOT NULL, state TEXT NOT NULL, backward_compatible INTEGER NOT NULL, failure TEXT"
-            }
-            Dialect::Postgres => {
-                "version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL, \
-                 duration_ms BIGINT NOT NULL, state TEXT NOT NULL, backward_compatible BOOLEAN NOT NULL, failure TEXT"
-            }
-            Dialect::Mysql => {
-                "version BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, checksum VARCHAR(80) NOT NULL, \
-                 applied_at DATETIME(3) NOT NULL, duration_ms BIGINT NOT NULL, state VARCHAR(16) NOT NULL, \
-                 backward_compatible BOOLEAN NOT NULL, failure TEXT NULL"
-            }
-        };
-        let digest = match self.dialect {
-            Dialect::Mysql => "VARCHAR(80)",
-            Dialect::Sqlite | Dialect::Postgres => "TEXT",
-        };
+        let (columns, (digest, _)) = (self.sql.history_columns(), self.sql.digest_and_owner_types());
         [
             format!("CREATE TABLE IF NOT EXISTS {table} ({columns})"),
             format!(
@@ -218,62 +191,7 @@ impl TrackingTable {
     /// the same transaction, so the next start does the full check. A query counting the guard's
     /// triggers (and their parameters), and the statements that create them.
     pub(crate) fn guard_sql(&self) -> ((String, Vec<String>), Vec<String>) {
-        let (table, state) = (self.quoted(""), self.quoted("_state"));
-        let name = self.guard_name();
-        let schema = self.schema.clone().unwrap_or_default();
-        match self.dialect {
-            Dialect::Sqlite => {
-                let master = self.sqlite_master();
-                let prefix = self.schema.as_ref().map(|schema| format!("\"{schema}\".")).unwrap_or_default();
-                let unqualified = |suffix: &str| format!("\"{}{suffix}\"", self.table);
-                let create = ["INSERT", "UPDATE", "DELETE"].map(|event| {
-                    format!(
-                        "CREATE TRIGGER IF NOT EXISTS {prefix}\"{name}_{}\" AFTER {event} ON {} BEGIN DELETE FROM {}; END",
-                        event.to_ascii_lowercase(),
-                        unqualified(""),
-                        unqualified("_state"),
-                    )
-                });
-                let count = format!("SELECT COUNT(*) FROM {master} WHERE type = 'trigger' AND name LIKE ?1");
-                ((count, vec![format!("{name}_%")]), create.to_vec())
-            }
-            Dialect::Postgres => {
-                let function = match &self.schema {
-                    Some(schema) => format!("\"{schema}\".\"{name}\""),
-                    None => format!("\"{name}\""),
-                };
-                let count = format!(
-                    "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_name = {} AND event_object_schema = COALESCE(NULLIF({}, ''), current_schema())",
-                    self.text(1),
-                    self.text(2)
-                );
-                let create = vec![
-                    format!(
-                        "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $strata$ BEGIN DELETE FROM {state}; RETURN NULL; END $strata$"
-                    ),
-                    format!(
-                        "CREATE TRIGGER \"{name}\" AFTER INSERT OR UPDATE OR DELETE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-                    ),
-                ];
-                ((count, vec![name, schema]), create)
-            }
-            Dialect::Mysql => {
-                let trigger = |event: &str| match &self.schema {
-                    Some(schema) => format!("`{schema}`.`{name}_{event}`"),
-                    None => format!("`{name}_{event}`"),
-                };
-                let create = ["INSERT", "UPDATE", "DELETE"]
-                    .map(|event| {
-                        format!(
-                            "CREATE TRIGGER {} AFTER {event} ON {table} FOR EACH ROW DELETE FROM {state}",
-                            trigger(&event.to_ascii_lowercase())
-                        )
-                    })
-                    .to_vec();
-                let count = "SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_name LIKE ? AND trigger_schema = COALESCE(NULLIF(?, ''), DATABASE())".to_owned();
-                ((count, vec![format!("{name}\\_%"), schema]), create)
-            }
-        }
+        self.sql.guard(self.names(), &self.guard_name(), &self.quoted(""), &self.quoted("_state"))
     }
 
     /// The digest guard's name: `<table>_digest_guard` (its triggers add `_insert`, … on SQLite
@@ -282,11 +200,7 @@ impl TrackingTable {
     /// that the name the guard is looked for by is the one it was made with.
     pub(crate) fn guard_name(&self) -> String {
         const SUFFIX: &str = "_digest_guard";
-        let limit = match self.dialect {
-            Dialect::Postgres => 63,
-            Dialect::Mysql => 64 - "_insert".len(),
-            Dialect::Sqlite => usize::MAX,
-        };
+        let limit = self.sql.guard_name_limit();
         let name = format!("{}{SUFFIX}", self.table);
         if name.len() <= limit {
             return name;
@@ -297,36 +211,9 @@ impl TrackingTable {
         format!("{kept}_{hash}{SUFFIX}")
     }
 
-    /// SQLite's catalogue of the table's schema.
-    fn sqlite_master(&self) -> String {
-        match &self.schema {
-            Some(schema) => format!("\"{schema}\".sqlite_master"),
-            None => "sqlite_master".to_owned(),
-        }
-    }
-
     /// A query counting the tables named `name<suffix>` (0 or 1), and its parameters.
     pub(crate) fn exists_sql(&self, suffix: &str) -> (String, Vec<String>) {
-        let name = format!("{}{suffix}", self.table);
-        let schema = self.schema.clone().unwrap_or_default();
-        match self.dialect {
-            Dialect::Sqlite => {
-                let master = self.sqlite_master();
-                (format!("SELECT COUNT(*) FROM {master} WHERE type = 'table' AND name = ?1"), vec![name])
-            }
-            Dialect::Postgres => (
-                format!(
-                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = {} AND table_schema = COALESCE(NULLIF({}, ''), current_schema())",
-                    self.text(1),
-                    self.text(2)
-                ),
-                vec![name, schema],
-            ),
-            Dialect::Mysql => (
-                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = COALESCE(NULLIF(?, ''), DATABASE())".to_owned(),
-                vec![name, schema],
-            ),
-        }
+        self.sql.exists(self.names(), &format!("{}{suffix}", self.table))
     }
 
     pub(crate) fn digest_sql(&self) -> String {
@@ -343,17 +230,7 @@ impl TrackingTable {
 
     /// Every row, by version, with every column as an integer or text.
     pub(crate) fn read_sql(&self) -> String {
-        let (applied_at, backward_compatible) = match self.dialect {
-            Dialect::Sqlite => ("applied_at", "backward_compatible"),
-            Dialect::Postgres => (
-                "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
-                "CAST(CAST(backward_compatible AS INTEGER) AS BIGINT)",
-            ),
-            Dialect::Mysql => (
-                "CONCAT(DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%s.'), LPAD(MICROSECOND(applied_at) DIV 1000, 3, '0'), 'Z')",
-                "CAST(backward_compatible AS SIGNED)",
-            ),
-        };
+        let (applied_at, backward_compatible) = self.sql.read_columns();
         format!(
             "SELECT version, name, checksum, {applied_at}, duration_ms, state, {backward_compatible}, failure FROM {} ORDER BY version",
             self.quoted("")
@@ -361,16 +238,10 @@ impl TrackingTable {
     }
 
     /// PostgreSQL's invalid indexes in the table's schema (the connection's current one when the
-    /// table is not pinned to one), qualified, and the schema as the query's parameter.
-    pub(crate) fn invalid_indexes_sql(&self) -> (String, Option<String>) {
-        let schema = match &self.schema {
-            Some(_) => "$1",
-            None => "current_schema()",
-        };
-        let sql = format!(
-            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid AND n.nspname = {schema} ORDER BY 1"
-        );
-        (sql, self.schema.clone())
+    /// table is not pinned to one), qualified, and the schema as the query's parameter; `None`
+    /// elsewhere.
+    pub(crate) fn invalid_indexes_sql(&self) -> Option<(String, Option<String>)> {
+        self.sql.invalid_indexes(self.names())
     }
 
     pub(crate) fn state_of_sql(&self) -> String {
@@ -379,11 +250,7 @@ impl TrackingTable {
 
     /// Inserts a row: version, name, checksum, duration in ms, state, backward-compatible (0/1).
     pub(crate) fn insert_sql(&self) -> String {
-        let (now, compatible) = match self.dialect {
-            Dialect::Sqlite => ("strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", self.int(6)),
-            Dialect::Postgres => ("clock_timestamp()", format!("{} <> 0", self.int(6))),
-            Dialect::Mysql => ("UTC_TIMESTAMP(3)", self.int(6)),
-        };
+        let (now, compatible) = self.sql.insert_values(self.int(6));
         format!(
             "INSERT INTO {} (version, name, checksum, applied_at, duration_ms, state, backward_compatible) VALUES ({}, {}, {}, {now}, {}, {}, {compatible})",
             self.quoted(""),
@@ -472,16 +339,6 @@ impl TrackingTable {
 
     pub(crate) fn corrupt(&self, version: Option<i64>, reason: &str) -> Error {
         Error::CorruptHistory { table: self.name.clone(), version, reason: reason.to_owned(), source: None }
-    }
-}
-
-/// A parameter's placeholder: PostgreSQL's carries its type, so that the server never has to
-/// guess it from the context.
-fn placeholder(dialect: Dialect, n: usize, sql_type: &str) -> String {
-    match dialect {
-        Dialect::Sqlite => format!("?{n}"),
-        Dialect::Postgres => format!("CAST(${n} AS {sql_type})"),
-        Dialect::Mysql => "?".to_owned(),
     }
 }
 
