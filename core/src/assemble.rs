@@ -62,10 +62,11 @@ pub fn assemble(
             .help("delete the down script, or remove `-- strata:irreversible`"),
         );
     }
-    let flags = directives
-        .flags
-        .with_if(run_in_transaction == Some(false), Flags::NO_TRANSACTION)
-        .with(script_flags(&up, down.as_ref()));
+    let flags = directives.flags.with_if(run_in_transaction == Some(false), Flags::NO_TRANSACTION).with(script_flags(
+        &up,
+        down.as_ref(),
+        dialect,
+    ));
     let migration = MigrationDef {
         id,
         version: candidate.version,

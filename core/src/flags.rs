@@ -65,7 +65,7 @@ impl fmt::Display for Direction {
 /// assert!(flags.contains(Flags::NO_TRANSACTION) && !flags.contains(Flags::IRREVERSIBLE));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Flags(u8);
+pub struct Flags(u16);
 
 impl Flags {
     /// `strata:no-transaction` (sqlx's `-- no-transaction`, diesel's
@@ -83,6 +83,11 @@ impl Flags {
     pub const DOWN_DISABLES_FOREIGN_KEYS: Flags = Flags(1 << 4);
     /// `strata:no-dry-run`: the compile-time dry run skips it and stops checking later ones.
     pub const NO_DRY_RUN: Flags = Flags(1 << 5);
+    /// A statement of the up script commits the open transaction by itself (MySQL's DDL): the
+    /// migration runs outside a transaction, under the dirty-row protocol.
+    pub const UP_COMMITS_IMPLICITLY: Flags = Flags(1 << 6);
+    /// A statement of the down script commits the open transaction by itself.
+    pub const DOWN_COMMITS_IMPLICITLY: Flags = Flags(1 << 7);
 
     /// No flag.
     pub const fn empty() -> Self {
@@ -109,25 +114,48 @@ impl Flags {
     /// The flags the macro's expansion writes as one number. Not part of the public interface:
     /// exempt from semver, for strata's own macro only.
     #[doc(hidden)]
-    pub const fn __bits(self) -> u8 {
+    pub const fn __bits(self) -> u16 {
         self.0
     }
 
     /// See [`__bits`](Self::__bits). Not part of the public interface: exempt from semver.
     #[doc(hidden)]
-    pub const fn __from_bits(bits: u8) -> Self {
+    pub const fn __from_bits(bits: u16) -> Self {
         Flags(bits)
     }
 
     /// Every flag by name, in the order of the bits.
-    const NAMES: [(Flags, &'static str); 6] = [
+    const NAMES: [(Flags, &'static str); 8] = [
         (Flags::NO_TRANSACTION, "NO_TRANSACTION"),
         (Flags::IRREVERSIBLE, "IRREVERSIBLE"),
         (Flags::BACKWARD_COMPATIBLE, "BACKWARD_COMPATIBLE"),
         (Flags::DISABLES_FOREIGN_KEYS, "DISABLES_FOREIGN_KEYS"),
         (Flags::DOWN_DISABLES_FOREIGN_KEYS, "DOWN_DISABLES_FOREIGN_KEYS"),
         (Flags::NO_DRY_RUN, "NO_DRY_RUN"),
+        (Flags::UP_COMMITS_IMPLICITLY, "UP_COMMITS_IMPLICITLY"),
+        (Flags::DOWN_COMMITS_IMPLICITLY, "DOWN_COMMITS_IMPLICITLY"),
     ];
+
+    /// Whether the script of `direction` runs inside a transaction that commits it with its
+    /// history row: not when the migration says `no-transaction`, nor when one of the script's
+    /// statements commits by itself (the transaction would end there). Otherwise it follows the
+    /// dirty-row protocol: its row marked dirty before, clean after. The runtime, its plans and
+    /// the dry run all decide by this.
+    pub const fn runs_in_transaction(self, direction: Direction) -> bool {
+        let commits = match direction {
+            Direction::Up => Flags::UP_COMMITS_IMPLICITLY,
+            Direction::Down => Flags::DOWN_COMMITS_IMPLICITLY,
+        };
+        !self.contains(Flags::NO_TRANSACTION) && !self.contains(commits)
+    }
+
+    /// Whether the script of `direction` turns foreign keys off (a SQLite table rebuild).
+    pub const fn disables_foreign_keys(self, direction: Direction) -> bool {
+        self.contains(match direction {
+            Direction::Up => Flags::DISABLES_FOREIGN_KEYS,
+            Direction::Down => Flags::DOWN_DISABLES_FOREIGN_KEYS,
+        })
+    }
 }
 
 impl fmt::Debug for Flags {
@@ -186,6 +214,18 @@ mod tests {
             "Flags(NO_TRANSACTION | NO_DRY_RUN)"
         );
         assert_eq!(Flags::__from_bits(all.__bits()), all);
+    }
+
+    #[test]
+    fn a_script_runs_in_a_transaction_unless_marked_or_it_commits_by_itself() {
+        assert!(Flags::empty().runs_in_transaction(Direction::Up));
+        assert!(!Flags::NO_TRANSACTION.runs_in_transaction(Direction::Down));
+        let up_commits = Flags::UP_COMMITS_IMPLICITLY;
+        assert!(!up_commits.runs_in_transaction(Direction::Up) && up_commits.runs_in_transaction(Direction::Down));
+        let down_commits = Flags::DOWN_COMMITS_IMPLICITLY;
+        assert!(down_commits.runs_in_transaction(Direction::Up) && !down_commits.runs_in_transaction(Direction::Down));
+        let rebuild = Flags::DOWN_DISABLES_FOREIGN_KEYS;
+        assert!(rebuild.disables_foreign_keys(Direction::Down) && !rebuild.disables_foreign_keys(Direction::Up));
     }
 
     #[test]

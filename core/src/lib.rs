@@ -75,3 +75,5 @@ pub use model::{MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_
 pub use names::{Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
 #[cfg(feature = "load")]
 pub use problem::{Position, Problem, Problems};
+#[cfg(feature = "load")]
+pub use transaction_rules::commits_implicitly;

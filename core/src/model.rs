@@ -4,6 +4,7 @@ use crate::dialect::Dialect;
 use crate::flags::{Flags, Kind};
 use crate::lexer::Statement;
 use crate::names::{Layout, Version};
+use crate::transaction_rules::commits_implicitly;
 use std::path::PathBuf;
 
 /// One script of a migration, read, normalised and split.
@@ -51,14 +52,18 @@ impl MigrationDef {
     }
 }
 
-/// The flags a migration's scripts set: whether each turns foreign keys off (`PRAGMA
-/// foreign_keys = OFF`), as SQLite's table-rebuild procedure does, which the runtime then runs
-/// outside the transaction's reach.
-pub fn script_flags(up: &Script, down: Option<&Script>) -> Flags {
-    let disables = |script: &Script| script.statements.iter().any(|statement| is_foreign_keys_off(&statement.sql));
+/// The flags a migration's scripts set, read from their statements once, at build time: whether
+/// each turns foreign keys off (`PRAGMA foreign_keys = OFF`, as SQLite's table-rebuild procedure
+/// does), which the runtime then runs outside the transaction's reach; and on MySQL whether a
+/// statement of each commits by itself, which takes it out of a transaction.
+pub fn script_flags(up: &Script, down: Option<&Script>, dialect: Dialect) -> Flags {
+    let any = |script: &Script, rule: fn(&str) -> bool| script.statements.iter().any(|statement| rule(&statement.sql));
+    let commits = |script: &Script| dialect == Dialect::Mysql && any(script, commits_implicitly);
     Flags::empty()
-        .with_if(disables(up), Flags::DISABLES_FOREIGN_KEYS)
-        .with_if(down.is_some_and(disables), Flags::DOWN_DISABLES_FOREIGN_KEYS)
+        .with_if(any(up, is_foreign_keys_off), Flags::DISABLES_FOREIGN_KEYS)
+        .with_if(down.is_some_and(|down| any(down, is_foreign_keys_off)), Flags::DOWN_DISABLES_FOREIGN_KEYS)
+        .with_if(commits(up), Flags::UP_COMMITS_IMPLICITLY)
+        .with_if(down.is_some_and(commits), Flags::DOWN_COMMITS_IMPLICITLY)
 }
 
 /// Whether `sql` is `PRAGMA foreign_keys = OFF` (or `= 0`, `= false`, `= no`), in any case and

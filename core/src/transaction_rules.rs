@@ -31,6 +31,40 @@ use crate::model::{MigrationDef, pragma_value};
 use crate::problem::Problem;
 use crate::tokens::{Token, Tokens};
 
+/// Whether MySQL/MariaDB commits the open transaction before running `sql`: data definition,
+/// account and table-maintenance statements. In doubt, yes: the dirty-row protocol is always
+/// safe, a transaction around a statement that commits is not.
+pub fn commits_implicitly(sql: &str) -> bool {
+    const COMMITTING: [&str; 19] = [
+        "ALTER",
+        "ANALYZE",
+        "BEGIN",
+        "CACHE",
+        "CHECK",
+        "COMMIT",
+        "CREATE",
+        "DROP",
+        "FLUSH",
+        "GRANT",
+        "INSTALL",
+        "LOCK",
+        "OPTIMIZE",
+        "RENAME",
+        "REPAIR",
+        "RESET",
+        "REVOKE",
+        "TRUNCATE",
+        "UNINSTALL",
+    ];
+    let mut tokens = Tokens::new(sql, Dialect::Mysql);
+    let Some(first) = tokens.next() else { return false };
+    let has = |word: &str| Tokens::new(sql, Dialect::Mysql).any(|token| token.is(word));
+    COMMITTING.iter().any(|keyword| first.is(keyword))
+        || first.is("START") && !has("SLAVE")
+        || first.is("UNLOCK")
+        || first.is("LOAD") && has("INDEX")
+}
+
 /// The statements of `migration`'s scripts that cannot run inside its transaction, by the rules
 /// of `dialect`; none when it runs outside one. Lexical: they are checked with or without the
 /// dry run.
@@ -293,6 +327,36 @@ fn rolls_back_itself(what: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn implicit_commits_are_found_behind_comments_and_case() {
+        for sql in [
+            "CREATE TABLE t (id INT)",
+            "-- why\ncreate index i on t (id)",
+            "/* a */ /* b */ Alter TABLE t ADD c INT",
+            "# mysql comment\nDROP TABLE t",
+            "RENAME TABLE a TO b",
+            "TRUNCATE t",
+            "GRANT SELECT ON t TO u",
+            "LOCK TABLES t WRITE",
+            "UNLOCK TABLES",
+            "START TRANSACTION",
+            "LOAD INDEX INTO CACHE t",
+        ] {
+            assert!(commits_implicitly(sql), "{sql}");
+        }
+        for sql in [
+            "INSERT INTO created VALUES (1)",
+            "UPDATE t SET altered = 1",
+            "DELETE FROM drops",
+            "SELECT 1",
+            "SET @x = 1",
+            "-- CREATE\nINSERT INTO t VALUES (1)",
+            "LOAD DATA INFILE 'x' INTO TABLE t",
+        ] {
+            assert!(!commits_implicitly(sql), "{sql}");
+        }
+    }
 
     fn refused(dialect: Dialect, sql: &str) -> Option<String> {
         outside_transaction_only(sql, dialect).map(|(message, _)| message)

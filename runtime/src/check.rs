@@ -155,11 +155,6 @@ impl History {
         Ok(pending)
     }
 
-    /// Out of order without applying: any pending migration ordered before an applied one.
-    pub(crate) fn check_order(&self, migrations: &Migrations, allow_out_of_order: bool) -> Result<()> {
-        self.pending(migrations, migrations.len().checked_sub(1), allow_out_of_order).map(drop)
-    }
-
     /// The applied positions after `keep`, newest first, once every one is known reversible.
     ///
     /// Nothing that stays applied can depend on one of them: the order is topological, so a

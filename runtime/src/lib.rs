@@ -9,7 +9,6 @@
 
 mod cancel;
 mod check;
-mod decide;
 mod driver;
 mod error;
 mod event;
@@ -18,6 +17,7 @@ mod lock;
 mod migration;
 mod migrations;
 mod migrator;
+mod planner;
 mod report;
 mod run;
 mod session;

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use strata_core::{Flags, Kind};
+use strata_core::{Direction, Flags, Kind};
 
 /// One SQL statement of a script, with where it starts in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +227,14 @@ impl Migration {
     /// The versions this migration depends on (`strata:depends-on`).
     pub fn depends_on(&self) -> &[i64] {
         &self.depends_on
+    }
+
+    /// The script of `direction`: the up script, or the down script when there is one.
+    pub const fn script(&self, direction: Direction) -> Option<&Script> {
+        match direction {
+            Direction::Up => Some(&self.up),
+            Direction::Down => self.down.as_ref(),
+        }
     }
 
     /// Its flags.

@@ -32,6 +32,12 @@ impl Migrations {
         Self { migrations: Cow::Borrowed(migrations), digest: Cow::Borrowed(digest), dialect }
     }
 
+    /// A set of `migrations` as given, for the runtime's own tests.
+    #[cfg(test)]
+    pub(crate) fn of(migrations: Vec<Migration>, dialect: Dialect) -> Self {
+        Self { migrations: Cow::Owned(migrations), digest: Cow::Borrowed(""), dialect }
+    }
+
     /// The SQL they are written in (`embed_migrations!`'s `dialect`, SQLite by default): they
     /// are applied only through a driver of the same.
     pub const fn dialect(&self) -> Dialect {

@@ -2,7 +2,6 @@
 //! and async, on every driver.
 
 use crate::cancel::Cancel;
-use crate::check::History;
 use crate::driver::{AsyncDriver, Blocking, Driver, run_blocking};
 use crate::error::{Error, Result};
 use crate::event::{Event, Listener};
@@ -216,25 +215,6 @@ impl<'m> Migrator<'m> {
                 }),
             },
         }
-    }
-
-    /// Dirty rows, downgrade protection and drift, in that order.
-    pub(crate) fn check(&self, history: &History) -> Result<Vec<i64>> {
-        history.check_dirty(self.migrations)?;
-        let ahead = history.check_ahead(self.allow_database_ahead)?;
-        history.check_drift(self.migrations)?;
-        Ok(ahead)
-    }
-
-    /// The checks before a rollback: those of `apply`, except that `backward-compatible` unknown
-    /// migrations do not license it (they may build on what would be reverted).
-    pub(crate) fn check_rollback(&self, history: &History) -> Result<Vec<i64>> {
-        history.check_dirty(self.migrations)?;
-        if !history.unknown.is_empty() && !self.allow_database_ahead {
-            return Err(history.ahead_error());
-        }
-        history.check_drift(self.migrations)?;
-        Ok(history.unknown.iter().map(|&index| history.rows[index].version).collect())
     }
 }
 

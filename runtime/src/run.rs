@@ -2,26 +2,26 @@
 //! what to run and record. Blocking drivers run them through `driver::run_blocking`.
 
 use crate::check::History;
-use crate::decide::runs_in_transaction;
-use crate::driver::{AsyncDriver, Dialect};
+use crate::driver::AsyncDriver;
 use crate::error::{Direction, Error, Result};
 use crate::event::{Event, emit, in_span};
 use crate::migration::{Migration, Script};
 use crate::migrator::{Migrator, Operation, Target};
-use crate::report::{ChecksumUpdate, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
+use crate::planner::{self, Planned, Protocol, Request, Rules, Step};
+use crate::report::{
+    ChecksumUpdate, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step as PlanStep,
+};
 use crate::session::Session;
 use crate::tracking::State;
 use crate::unwind::catch_unwind;
 use std::future::Future;
 use std::time::{Duration, Instant};
-use strata_core::Flags;
 
 /// What the read-only operations start from.
 struct Inspected {
     history: History,
-    dialect: Dialect,
-    /// What `check` says of the history.
-    checked: Result<Vec<i64>>,
+    /// What the planner says of the request (only the dirty-row check without one).
+    planned: Result<Planned>,
     /// See [`Status::invalid_indexes`].
     invalid_indexes: Vec<String>,
 }
@@ -76,32 +76,45 @@ impl Migrator<'_> {
         last: Option<usize>,
     ) -> Result<Report> {
         s.create_table().await?;
+        let request = Request::Apply { last };
         let history = self.settled_history(s).await?;
-        let checked = self.check(&history);
-        let database_ahead = s.explained(checked).await?;
-        let pending = history.pending(self.migrations, last, self.allow_out_of_order)?;
-        let mut report = Report { database_ahead, skipped: history.applied_count(), ..Report::default() };
-        if self.single_transaction {
-            self.apply_all_at_once(s, last, &pending, &mut report).await?;
-        } else {
-            for position in pending {
-                let migration = &self.migrations[position];
-                s.stop_if_cancelled()?;
-                s.keep_alive().await?;
-                let outside = !runs_in_transaction(migration, migration.up(), s.dialect());
-                let work = self.apply_one(s, migration);
-                match self.observe(migration, Direction::Up, outside, Done::Committed, work).await? {
-                    Some(duration) => report.ran.push(Ran::new(migration, duration)),
-                    None => report.skipped += 1,
-                }
+        let planned = planner::plan(self.migrations, &history, request, self.rules());
+        let planned = s.explained(planned).await?;
+        let mut report =
+            Report { database_ahead: planned.database_ahead.clone(), skipped: planned.applied, ..Report::default() };
+        let planned = match planned.single_transaction {
+            Some(foreign_keys_off) => self.apply_all_at_once(s, request, foreign_keys_off, &mut report).await?,
+            None => {
+                self.run_steps(s, &planned.steps, &mut report).await?;
+                planned
             }
-        }
-        // Only a run that leaves every known migration applied, and nothing unknown, can complete
-        // the set: anything else skips the extra write transaction.
-        if report.database_ahead.is_empty() && report.ran.len() + report.skipped == self.migrations.len() {
+        };
+        if planned.completes_set {
             self.record_digest_if_complete(s).await?;
         }
         Ok(report)
+    }
+
+    /// Runs `steps`, each in its own transaction or under the dirty-row protocol, into `report`.
+    async fn run_steps<D: AsyncDriver + ?Sized>(
+        &self,
+        s: &mut Session<'_, D>,
+        steps: &[Step],
+        report: &mut Report,
+    ) -> Result<()> {
+        for step in steps {
+            let migration = &self.migrations[step.position];
+            let Some(script) = migration.script(step.direction) else { continue };
+            s.stop_if_cancelled()?;
+            s.keep_alive().await?;
+            let outside = step.protocol == Protocol::DirtyRow;
+            let work = Self::run_step(s, migration, script, *step);
+            match self.observe(migration, step.direction, outside, Done::Committed, work).await? {
+                Some(duration) => report.ran.push(Ran::new(migration, duration)),
+                None => report.skipped += 1,
+            }
+        }
+        Ok(())
     }
 
     /// The history, once no other migrator is running a migration outside a transaction (see
@@ -168,36 +181,47 @@ impl Migrator<'_> {
         .await
     }
 
-    /// Applies `migration` and records it, unless another migrator already has (then `None`).
-    async fn apply_one<D: AsyncDriver + ?Sized>(
-        &self,
+    /// Runs one step and records it, unless another migrator already has (then `None`).
+    async fn run_step<D: AsyncDriver + ?Sized>(
         s: &mut Session<'_, D>,
         migration: &Migration,
+        script: &Script,
+        step: Step,
     ) -> Result<Option<Duration>> {
-        if !runs_in_transaction(migration, migration.up(), s.dialect()) {
-            return Self::apply_without_transaction(s, migration).await;
-        }
-        let foreign_keys_off = s.foreign_keys_off(migration.disables_foreign_keys()).await?;
+        let foreign_keys_off = match (step.protocol, step.direction) {
+            (Protocol::Transaction { foreign_keys_off }, _) => foreign_keys_off,
+            (_, Direction::Up) => return Self::apply_without_transaction(s, migration).await,
+            (_, Direction::Down) => return Self::revert_without_transaction(s, migration, script).await,
+        };
+        let foreign_keys_off = s.foreign_keys_off(foreign_keys_off).await?;
         let outcome = async {
             s.begin().await?;
             let outcome = async {
                 // Re-read inside the transaction: without a lock (or on SQLite, whose write lock
-                // this is) another migrator may have applied it meanwhile.
-                if s.state_of(migration.version()).await?.is_some() {
+                // this is) another migrator may have applied (or reverted) it meanwhile.
+                let applied = s.state_of(migration.version()).await?.is_some();
+                if applied == (step.direction == Direction::Up) {
                     return Ok(None);
                 }
                 let started = Instant::now();
-                s.run_script(migration, migration.up(), Direction::Up).await?;
+                s.run_script(migration, script, step.direction).await?;
                 if foreign_keys_off {
-                    s.check_foreign_keys(migration, migration.up()).await?;
+                    s.check_foreign_keys(migration, script).await?;
                 }
                 let duration = started.elapsed();
-                s.insert(migration, State::Applied, duration).await?;
+                match step.direction {
+                    Direction::Up => s.insert(migration, State::Applied, duration).await?,
+                    Direction::Down => s.delete(migration.version()).await?,
+                }
                 s.clear_digest().await?;
                 Ok(Some(duration))
             }
             .await;
-            s.finish(outcome, "committing a migration").await
+            let what = match step.direction {
+                Direction::Up => "committing a migration",
+                Direction::Down => "committing a rollback",
+            };
+            s.finish(outcome, what).await
         }
         .await;
         s.restore_foreign_keys(foreign_keys_off, outcome).await
@@ -228,33 +252,30 @@ impl Migrator<'_> {
         Ok(Some(duration))
     }
 
-    /// Single-transaction mode: the checks again inside the transaction, then every pending
-    /// migration, then one commit.
+    /// Single-transaction mode: the plan made again inside the transaction (from the history as
+    /// it is there), then every step, then one commit. Foreign keys can only be turned off
+    /// outside the transaction: that is decided from the plan made before it. Returns the plan
+    /// the run followed.
     async fn apply_all_at_once<D: AsyncDriver + ?Sized>(
         &self,
         s: &mut Session<'_, D>,
-        last: Option<usize>,
-        expected: &[usize],
+        request: Request,
+        foreign_keys_off: bool,
         report: &mut Report,
-    ) -> Result<()> {
-        // Foreign keys can only be turned off outside the transaction: decide from the pending
-        // migrations as read before it.
-        let needs_foreign_keys_off = expected.iter().any(|&p| self.migrations[p].disables_foreign_keys());
-        let foreign_keys_off = s.foreign_keys_off(needs_foreign_keys_off).await?;
+    ) -> Result<Planned> {
+        let foreign_keys_off = s.foreign_keys_off(foreign_keys_off).await?;
         let outcome = async {
             s.begin().await?;
             let outcome = async {
                 let history = History::new(self.migrations, s.read_history().await?);
-                report.database_ahead = self.check(&history)?;
-                report.skipped = history.applied_count();
-                let pending = history.pending(self.migrations, last, self.allow_out_of_order)?;
-                let outside = pending.iter().map(|&p| &self.migrations[p]);
-                if let Some(migration) = outside.clone().find(|m| !runs_in_transaction(m, m.up(), s.dialect())) {
-                    return Err(Error::NoTransactionInSingleTransaction { migration: migration.reference() });
-                }
-                let rebuild = outside.clone().find(|m| m.disables_foreign_keys());
-                let mut ran = Vec::with_capacity(pending.len());
-                for migration in outside {
+                let planned = planner::plan(self.migrations, &history, request, self.rules())?;
+                report.database_ahead.clone_from(&planned.database_ahead);
+                report.skipped = planned.applied;
+                let migrations: Vec<&Migration> =
+                    planned.steps.iter().map(|step| &self.migrations[step.position]).collect();
+                let rebuild = migrations.iter().find(|m| m.disables_foreign_keys());
+                let mut ran = Vec::with_capacity(migrations.len());
+                for &migration in &migrations {
                     let run = async {
                         let started = Instant::now();
                         s.run_script(migration, migration.up(), Direction::Up).await?;
@@ -269,16 +290,17 @@ impl Migrator<'_> {
                     s.check_foreign_keys(rebuild, rebuild.up()).await?;
                 }
                 s.clear_digest().await?;
-                Ok(ran)
+                Ok((ran, planned))
             }
             .await;
-            report.ran = s.finish(outcome, "committing the migrations").await?;
+            let (ran, planned) = s.finish(outcome, "committing the migrations").await?;
+            report.ran = ran;
             for ran in &report.ran {
                 if let Some(migration) = self.migrations.get(ran.version) {
                     emit(self.listener.as_ref(), &done_event(migration, Direction::Up, ran.duration));
                 }
             }
-            Ok(())
+            Ok(planned)
         }
         .await;
         s.restore_foreign_keys(foreign_keys_off, outcome).await
@@ -300,6 +322,15 @@ impl Migrator<'_> {
         s.finish(outcome, "recording the migration set's digest").await
     }
 
+    /// The options that change what a run may do, for the planner.
+    fn rules(&self) -> Rules {
+        Rules {
+            allow_out_of_order: self.allow_out_of_order,
+            allow_database_ahead: self.allow_database_ahead,
+            single_transaction: self.single_transaction,
+        }
+    }
+
     pub(crate) async fn run_rollback<D: AsyncDriver + ?Sized>(&self, db: &mut D, target: Target) -> Result<Report> {
         let started = Instant::now();
         let mut session = self.session(db).await?;
@@ -316,56 +347,12 @@ impl Migrator<'_> {
         keep: Option<usize>,
     ) -> Result<Report> {
         let history = self.settled_history(s).await?;
-        let checked = self.check_rollback(&history);
-        let database_ahead = s.explained(checked).await?;
-        let range = history.rollback_range(self.migrations, keep)?;
-        let mut report = Report { database_ahead, direction: Direction::Down, ..Report::default() };
-        for position in range {
-            let migration = &self.migrations[position];
-            let Some(down) = migration.down() else { continue };
-            s.stop_if_cancelled()?;
-            s.keep_alive().await?;
-            let outside = !runs_in_transaction(migration, down, s.dialect());
-            let work = Self::revert_one(s, migration, down);
-            match self.observe(migration, Direction::Down, outside, Done::Committed, work).await? {
-                Some(duration) => report.ran.push(Ran::new(migration, duration)),
-                None => report.skipped += 1,
-            }
-        }
+        let planned = planner::plan(self.migrations, &history, Request::Rollback { keep }, self.rules());
+        let planned = s.explained(planned).await?;
+        let mut report =
+            Report { database_ahead: planned.database_ahead, direction: Direction::Down, ..Report::default() };
+        self.run_steps(s, &planned.steps, &mut report).await?;
         Ok(report)
-    }
-
-    /// Runs `migration`'s down script and removes its row, unless it is no longer applied.
-    async fn revert_one<D: AsyncDriver + ?Sized>(
-        s: &mut Session<'_, D>,
-        migration: &Migration,
-        down: &Script,
-    ) -> Result<Option<Duration>> {
-        if !runs_in_transaction(migration, down, s.dialect()) {
-            return Self::revert_without_transaction(s, migration, down).await;
-        }
-        let foreign_keys_off =
-            s.foreign_keys_off(migration.flags().contains(Flags::DOWN_DISABLES_FOREIGN_KEYS)).await?;
-        let outcome = async {
-            s.begin().await?;
-            let outcome = async {
-                if s.state_of(migration.version()).await?.is_none() {
-                    return Ok(None);
-                }
-                let started = Instant::now();
-                s.run_script(migration, down, Direction::Down).await?;
-                if foreign_keys_off {
-                    s.check_foreign_keys(migration, down).await?;
-                }
-                s.delete(migration.version()).await?;
-                s.clear_digest().await?;
-                Ok(Some(started.elapsed()))
-            }
-            .await;
-            s.finish(outcome, "committing a rollback").await
-        }
-        .await;
-        s.restore_foreign_keys(foreign_keys_off, outcome).await
     }
 
     /// A down script outside a transaction: its row is marked dirty first and removed after, so
@@ -393,25 +380,28 @@ impl Migrator<'_> {
         Ok(Some(duration))
     }
 
-    /// The tracking table's rows, read without writing anything, and what `check` says of them
-    /// (a `Dirty` refusal naming the invalid indexes its migration left).
-    /// `status` also wants the invalid indexes when nothing is dirty (`with_indexes`).
-    async fn history<D: AsyncDriver + ?Sized>(&self, db: &mut D, with_indexes: bool) -> Result<Inspected> {
+    /// The tracking table's rows, read without writing anything, and what the planner says of
+    /// `request` (a `Dirty` refusal naming the invalid indexes its migration left). `status`
+    /// (no request) also wants the invalid indexes when nothing is dirty.
+    async fn inspect<D: AsyncDriver + ?Sized>(&self, db: &mut D, request: Option<Request>) -> Result<Inspected> {
         let mut session = self.session(db).await?;
         session.pin_schema().await?;
         let history = History::new(self.migrations, session.read_history().await?);
-        let checked = self.check(&history);
-        let checked = session.explained(checked).await;
-        let invalid_indexes = match &checked {
+        let planned = match request {
+            Some(request) => planner::plan(self.migrations, &history, request, self.rules()),
+            None => history.check_dirty(self.migrations).map(|()| Planned::default()),
+        };
+        let planned = session.explained(planned).await;
+        let invalid_indexes = match &planned {
             Err(Error::Dirty { invalid_indexes, .. }) => invalid_indexes.clone(),
-            _ if with_indexes => session.invalid_indexes().await,
+            _ if request.is_none() => session.invalid_indexes().await,
             _ => Vec::new(),
         };
-        Ok(Inspected { history, dialect: session.dialect(), checked, invalid_indexes })
+        Ok(Inspected { history, planned, invalid_indexes })
     }
 
     pub(crate) async fn run_status<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<Status> {
-        let Inspected { history, invalid_indexes, .. } = self.history(db, true).await?;
+        let Inspected { history, invalid_indexes, .. } = self.inspect(db, None).await?;
         let migrations = self
             .migrations
             .iter()
@@ -436,45 +426,35 @@ impl Migrator<'_> {
     }
 
     pub(crate) async fn run_plan<D: AsyncDriver + ?Sized>(&self, db: &mut D, operation: Operation) -> Result<Plan> {
-        let Inspected { history, dialect, checked, .. } = self.history(db, false).await?;
-        checked?;
-        let (positions, direction) = match operation {
-            Operation::Apply(target) => {
-                let last = self.last_position(&target)?;
-                (history.pending(self.migrations, last, self.allow_out_of_order)?, Direction::Up)
-            }
-            Operation::Rollback(target) => {
-                self.check_rollback(&history)?;
-                let keep = self.last_position(&target)?;
-                (history.rollback_range(self.migrations, keep)?, Direction::Down)
-            }
+        let request = match operation {
+            Operation::Apply(target) => Request::Apply { last: self.last_position(&target)? },
+            Operation::Rollback(target) => Request::Rollback { keep: self.last_position(&target)? },
         };
-        let steps = positions
-            .into_iter()
-            .filter_map(|position| {
-                let migration = &self.migrations[position];
-                let script = match direction {
-                    Direction::Up => Some(migration.up()),
-                    Direction::Down => migration.down(),
-                }?;
-                Some(Step {
+        let planned = self.inspect(db, Some(request)).await?.planned?;
+        let steps = planned
+            .steps
+            .iter()
+            .filter_map(|step| {
+                let migration = &self.migrations[step.position];
+                let script = migration.script(step.direction)?;
+                Some(PlanStep {
                     id: migration.id().to_owned(),
                     version: migration.version(),
                     name: migration.name().to_owned(),
-                    direction,
+                    direction: step.direction,
                     file: script.file().to_owned(),
                     statements: script.statements().iter().map(|s| s.sql().to_owned()).collect(),
-                    no_transaction: !runs_in_transaction(migration, script, dialect),
+                    no_transaction: step.protocol == Protocol::DirtyRow,
                 })
             })
             .collect();
         Ok(Plan { steps })
     }
 
+    /// Every refusal `apply` would make, without applying.
     pub(crate) async fn run_verify<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<()> {
-        let Inspected { history, checked, .. } = self.history(db, false).await?;
-        checked?;
-        history.check_order(self.migrations, self.allow_out_of_order)
+        let request = Request::Apply { last: self.migrations.len().checked_sub(1) };
+        self.inspect(db, Some(request)).await?.planned.map(drop)
     }
 
     pub(crate) async fn run_repair<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<RepairReport> {

@@ -77,7 +77,7 @@ impl Cache {
         for migration in &set.migrations {
             field(&mut hasher, migration.id.as_bytes());
             field(&mut hasher, &migration.version.number.to_le_bytes());
-            field(&mut hasher, &[migration.flags.__bits()]);
+            field(&mut hasher, &migration.flags.__bits().to_le_bytes());
             field(&mut hasher, migration.kind.name().as_bytes());
             field(&mut hasher, migration.up.text.as_bytes());
             match &migration.down {

@@ -17,6 +17,7 @@ pub use cache::{Cache, SNAPSHOT_EVERY};
 
 pub use schema::{Difference, Journal, Schema, SchemaObject, normalize_sql};
 
+use crate::flags::Direction;
 use crate::load::Loaded;
 use crate::model::{MigrationDef, MigrationSet, Script};
 use crate::problem::{Position, Problem, Problems};
@@ -232,13 +233,7 @@ impl Run {
         // Notes the value, before the up script, of everything the up and down scripts change.
         let mut journal = Journal::default();
         let accept = |_: &Schema, _: &Journal| Vec::new();
-        self.script(
-            migration,
-            &migration.up,
-            migration.has(crate::Flags::DISABLES_FOREIGN_KEYS),
-            &mut journal,
-            accept,
-        )?;
+        self.script(migration, Direction::Up, &migration.up, &mut journal, accept)?;
         let Some(down) = migration.down.as_ref().filter(|_| options.verify_down) else {
             return Ok(());
         };
@@ -247,15 +242,9 @@ impl Run {
         let restores = |schema: &Schema, journal: &Journal| -> Vec<Problem> {
             schema.differences(journal).iter().map(|d| difference_problem(d, migration, down)).collect()
         };
-        self.script(migration, down, migration.has(crate::Flags::DOWN_DISABLES_FOREIGN_KEYS), &mut journal, restores)?;
+        self.script(migration, Direction::Down, down, &mut journal, restores)?;
         // Redo: the up script again, on the schema the down script restored.
-        let redo = self.script(
-            migration,
-            &migration.up,
-            migration.has(crate::Flags::DISABLES_FOREIGN_KEYS),
-            &mut Journal::default(),
-            accept,
-        );
+        let redo = self.script(migration, Direction::Up, &migration.up, &mut Journal::default(), accept);
         if let Err(found) = redo {
             let help = format!(
                 "the up script failed when run again after `{}`: make the down script undo everything the up script does",
@@ -266,22 +255,24 @@ impl Run {
         Ok(())
     }
 
-    /// Runs one script the way the runtime does: in a transaction unless `no-transaction`, with
-    /// foreign keys off around it when it turns them off; brings the schema up to date, and
-    /// commits if `keep` finds no problem with the result (else rolls back, where it can).
+    /// Runs one script (`script`, of `direction`) the way the runtime does, by the same rule
+    /// ([`Flags::runs_in_transaction`](crate::Flags::runs_in_transaction)): in a transaction or
+    /// not, with foreign keys off around it when it turns them off; brings the schema up to date,
+    /// and commits if `keep` finds no problem with the result (else rolls back, where it can).
     fn script(
         &mut self,
         migration: &MigrationDef,
+        direction: Direction,
         script: &Script,
-        foreign_keys_off: bool,
         journal: &mut Journal,
         keep: impl FnOnce(&Schema, &Journal) -> Vec<Problem>,
     ) -> Result<(), Vec<Problem>> {
         let database = |error: rusqlite::Error| vec![database_problem(&error)];
+        let foreign_keys_off = migration.flags.disables_foreign_keys(direction);
         if foreign_keys_off {
             self.conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(database)?;
         }
-        let transactional = !migration.has(crate::Flags::NO_TRANSACTION);
+        let transactional = migration.flags.runs_in_transaction(direction);
         if transactional {
             self.conn.execute_batch("BEGIN").map_err(database)?;
         }
