@@ -32,12 +32,12 @@ fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream>
     let folder = resolve::folder(&args.path)?;
     let loaded = strata_core::load(&folder.path, &args.path.value(), &args.load_options());
     let mut problems = loaded.problems.clone();
-    // The dry run speaks SQLite only; other dialects are checked by the lexer alone. It runs
+    // A dialect without a dry run is checked by the lexer and the statement rules alone. It runs
     // whenever there is an order, so that its problems come in the same build as the others.
-    if args.dry_run && args.dialect == strata_core::Dialect::Sqlite {
+    if let Some(backend) = strata_core::dry_run::backend(args.dialect).filter(|_| args.dry_run) {
         let options = strata_core::dry_run::DryRunOptions { verify_down: args.verify_down };
         let cache = strata_core::dry_run::Cache::of_this_build();
-        problems.extend(strata_core::dry_run::dry_run_cached(&loaded, &options, &cache));
+        problems.extend(backend.check(&loaded, &options, Some(&cache)));
     }
     match loaded.set {
         Some(set) if problems.is_empty() => {

@@ -6,8 +6,7 @@ use crate::diagnostics::{self, JsonProblem};
 use crate::failure::{Failure, Outcome};
 use crate::folder::Folder;
 use serde::Serialize;
-use strata_core::Dialect;
-use strata_core::dry_run::{Cache, DryRunOptions, dry_run_cached};
+use strata_core::dry_run::{Cache, DryRunOptions, backend};
 
 /// `--json`: the folder, how many migrations were read, and every problem.
 #[derive(Serialize)]
@@ -37,13 +36,10 @@ fn user_cache() -> Option<Cache> {
 pub fn check(folder: &Folder, dry_run: bool, verify_down: bool, json: bool) -> Outcome {
     let loaded = folder.load();
     let mut problems = loaded.problems.clone();
-    // As the macro: the dry run speaks SQLite only.
-    if dry_run && folder.options.dialect == Dialect::Sqlite {
+    // As the macro: the dialect's backend, when it has one.
+    if let Some(backend) = backend(folder.options.dialect).filter(|_| dry_run) {
         let options = DryRunOptions { verify_down };
-        match user_cache() {
-            Some(cache) => problems.extend(dry_run_cached(&loaded, &options, &cache)),
-            None => problems.extend(strata_core::dry_run::dry_run_loaded(&loaded, &options)),
-        }
+        problems.extend(backend.check(&loaded, &options, user_cache().as_ref()));
     }
     let migrations = loaded.set.as_ref().map_or(0, |set| set.migrations.len());
     if json {
