@@ -345,6 +345,7 @@ fn failures_have_their_exit_status_and_say_what_to_do() {
         "{}",
         run.stderr
     );
+    assert!(run.stdout.ends_with("applied 1 migration before the failure\n"), "{}", run.stdout);
     let run = strata(dir.path(), &["status", "--db", "postgres://nobody@127.0.0.1:1/x"]);
     assert_eq!(run.code, 2);
     assert!(

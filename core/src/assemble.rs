@@ -7,9 +7,10 @@ use crate::directive::{DependencyRef, parse_directives};
 use crate::discover::Candidate;
 use crate::files::{FileRef, read_text};
 use crate::flags::Flags;
-use crate::lexer::{Statement, split_statements};
-use crate::model::{MigrationDef, Script, script_flags};
+use crate::lexer::split_statements;
+use crate::model::{MigrationDef, ScriptFile, script_flags};
 use crate::problem::{Position, Problem};
+use crate::script::Statement;
 use crate::transaction_rules::statement_rules;
 use std::path::PathBuf;
 
@@ -88,13 +89,18 @@ fn read_script(
     dialect: Dialect,
     files_read: &mut Vec<PathBuf>,
     problems: &mut Vec<Problem>,
-) -> Option<Script> {
+) -> Option<ScriptFile> {
     let text = read_text(file, files_read, problems)?;
     split(file, text, dialect, problems).ok()
 }
 
 /// The script split into statements; on a lexing problem, the script with no statement.
-fn split(file: &FileRef, text: String, dialect: Dialect, problems: &mut Vec<Problem>) -> Result<Script, Script> {
+fn split(
+    file: &FileRef,
+    text: String,
+    dialect: Dialect,
+    problems: &mut Vec<Problem>,
+) -> Result<ScriptFile, ScriptFile> {
     match split_statements(&text, dialect) {
         Ok(statements) => {
             problems.extend(
@@ -103,12 +109,12 @@ fn split(file: &FileRef, text: String, dialect: Dialect, problems: &mut Vec<Prob
                     .enumerate()
                     .filter_map(|(index, statement)| blank_statement(&file.relative, index + 1, statement)),
             );
-            Ok(Script { file: file.relative.clone(), text, statements })
+            Ok(ScriptFile { file: file.relative.clone(), text, statements })
         }
         Err(error) => {
             problems
                 .push(Problem::in_file(file.relative.clone(), error.to_string()).at(error.position).help(error.help()));
-            Err(Script { file: file.relative.clone(), text, statements: Vec::new() })
+            Err(ScriptFile { file: file.relative.clone(), text, statements: Vec::new() })
         }
     }
 }
@@ -116,8 +122,8 @@ fn split(file: &FileRef, text: String, dialect: Dialect, problems: &mut Vec<Prob
 /// A statement that looks blank: white space only, of a kind the lexer (like the databases)
 /// does not skip, such as a no-break space. Sent, the database would refuse it.
 fn blank_statement(file: &str, number: usize, statement: &Statement) -> Option<Problem> {
-    let unusual = statement.sql.chars().find(|c| !c.is_ascii_whitespace())?;
-    if !statement.sql.chars().all(char::is_whitespace) {
+    let unusual = statement.sql().chars().find(|c| !c.is_ascii_whitespace())?;
+    if !statement.sql().chars().all(char::is_whitespace) {
         return None;
     }
     Some(
@@ -128,7 +134,7 @@ fn blank_statement(file: &str, number: usize, statement: &Statement) -> Option<P
                 u32::from(unusual)
             ),
         )
-        .at(statement.position)
+        .at(Position::of(statement))
         .help("delete it: it looks blank, but the database would be sent it as a statement"),
     )
 }

@@ -77,6 +77,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_checksum_is_the_prefix_and_64_lower_hex_digits() {
+        let hex = "0123456789abcdef".repeat(4);
+        assert!(is_checksum(&format!("sha256:{hex}")));
+        for bad in [
+            hex.clone(),
+            format!("sha256:{}", hex.to_uppercase()),
+            format!("sha384:{hex}"),
+            format!("sha256:{}", &hex[1..]),
+            format!("sha256:{hex}0"),
+            format!("sha256:{}g", &hex[1..]),
+            "sha256:".to_owned(),
+        ] {
+            assert!(!is_checksum(&bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn line_endings_and_bom_do_not_change_the_checksum() {
         let lf = "CREATE TABLE a(x);\nINSERT INTO a VALUES (1);\n";
         let crlf = lf.replace('\n', "\r\n");

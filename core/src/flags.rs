@@ -203,6 +203,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kinds_are_named_for_messages_and_for_the_expansion() {
+        assert_eq!((Kind::Versioned.name(), Kind::AnyOrder.name()), ("versioned", "any-order"));
+        for kind in [Kind::Versioned, Kind::AnyOrder] {
+            // The expansion writes `::strata::Kind::<variant>`: it must be the variant's own name.
+            assert_eq!(kind.__variant(), format!("{kind:?}"));
+        }
+    }
+
+    #[test]
+    fn with_adds_and_never_takes_away() {
+        let flags = Flags::NO_TRANSACTION.with(Flags::IRREVERSIBLE);
+        assert_eq!(flags.with(Flags::NO_TRANSACTION), flags, "adding a flag it has changes nothing");
+        assert!(flags.contains(Flags::NO_TRANSACTION) && flags.contains(Flags::IRREVERSIBLE));
+    }
+
+    #[test]
     fn every_flag_has_its_own_bit_and_name() {
         let all = Flags::NAMES.iter().fold(Flags::empty(), |all, (flag, _)| {
             assert_eq!(flag.0.count_ones(), 1, "{flag:?}");

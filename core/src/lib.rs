@@ -14,11 +14,16 @@
 //! | all of it | [`load`], [`load_dir`] |
 //! | the SQLite dry run (feature `dry-run`) | `dry_run` |
 //! | whether new files rebuild the crate | [`watch`] |
+//!
+//! Shared with the runtime, with no dependency: [`Dialect`], [`Direction`], [`Kind`],
+//! [`Flags`] and the directive table, [`Script`] and [`Statement`], the checksum format. The
+//! comment and quote rules every reader of SQL here measures with are `scan`.
 
 // What core, macro and runtime share: no dependency, so that the runtime has them for free.
 mod checksum;
 mod dialect;
 mod flags;
+mod script;
 
 // The loader, the dry run and the build script's watch (feature `load`).
 #[cfg(feature = "load")]
@@ -48,6 +53,8 @@ mod order;
 #[cfg(feature = "load")]
 mod problem;
 #[cfg(feature = "load")]
+mod scan;
+#[cfg(feature = "load")]
 mod suggest;
 #[cfg(feature = "load")]
 mod tokens;
@@ -64,16 +71,17 @@ pub use dialect::{Dialect, UnknownDialect};
 pub use directive::{DependencyRef, Directives, parse_directives};
 pub use flags::{DIRECTIVES, Direction, Directive, Flags, Kind, directive, row_id};
 #[cfg(feature = "load")]
-pub use lexer::{LexError, LexErrorKind, Statement, split_statements};
+pub use lexer::{LexError, LexErrorKind, split_statements};
 #[cfg(feature = "load")]
 pub use load::{LoadOptions, Loaded, load, load_dir};
 #[cfg(feature = "load")]
 pub use lockfile::{LOCK_FILE, LockEntry, LockFile};
 #[cfg(feature = "load")]
-pub use model::{MigrationDef, MigrationSet, Script, is_foreign_keys_off, pragma_value, script_flags};
+pub use model::{MigrationDef, MigrationSet, ScriptFile, is_foreign_keys_off, pragma_value, script_flags};
 #[cfg(feature = "load")]
 pub use names::{Layout, NameError, ParsedName, Version, parse_file_name, parse_folder_name};
 #[cfg(feature = "load")]
 pub use problem::{Position, Problem, Problems};
+pub use script::{Script, Statement};
 #[cfg(feature = "load")]
 pub use transaction_rules::commits_implicitly;

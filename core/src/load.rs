@@ -173,13 +173,28 @@ mod tests {
         let b = &set.migrations[2];
         assert_eq!(b.depends_on, [3]);
         assert_eq!(b.up.statements.len(), 2);
-        assert_eq!(b.up.statements[1].position, crate::Position::new(3, 1));
+        assert_eq!(crate::Position::of(&b.up.statements[1]), crate::Position::new(3, 1));
         assert!(set.migrations[1].has(crate::Flags::BACKWARD_COMPATIBLE) && set.migrations[1].down.is_some());
         assert_eq!(set.files_read.len(), 4);
         assert_eq!(
             set.digest,
             crate::set_digest(set.migrations.iter().map(|m| (m.version.number, m.checksum.as_str())))
         );
+    }
+
+    #[test]
+    fn each_layout_writes_its_version_at_the_start_of_the_id() {
+        let written = |files: &[(&str, &[u8])]| {
+            let set = load(files).expect("valid");
+            set.migrations.iter().map(|m| m.written_version().to_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            written(&[("0001_a.sql", b"SELECT 1;"), ("20240131120000_b.up.sql", b"SELECT 1;")]),
+            ["0001", "20240131120000"]
+        );
+        assert_eq!(written(&[("V007__users.sql", b"SELECT 1;")]), ["V007"]);
+        assert_eq!(written(&[("2024-03-13_170000_add_x/up.sql", b"SELECT 1;")]), ["2024-03-13"]);
+        assert_eq!(written(&[("01-friend_car/up.sql", b"SELECT 1;")]), ["01"]);
     }
 
     #[test]

@@ -2,14 +2,17 @@
 
 use crate::dialect::Dialect;
 use crate::flags::{Flags, Kind};
-use crate::lexer::Statement;
 use crate::names::{Layout, Version};
+use crate::script::Statement;
+use crate::tokens::{Token, Tokens};
 use crate::transaction_rules::commits_implicitly;
 use std::path::PathBuf;
 
-/// One script of a migration, read, normalised and split.
+/// One script of a migration as the loader read it: the [`Script`](crate::Script) it runs as
+/// (file and statements), and the text they were split from, which the checksum, the directives,
+/// the dry run's hints and its cache read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
+pub struct ScriptFile {
     /// The file, relative to the migrations folder, with `/` separators.
     pub file: String,
     /// The text after normalisation (BOM stripped, line endings LF).
@@ -32,9 +35,9 @@ pub struct MigrationDef {
     /// The layout it was found in.
     pub layout: Layout,
     /// The up script.
-    pub up: Script,
+    pub up: ScriptFile,
     /// The down script; an empty or comment-only one counts as none.
-    pub down: Option<Script>,
+    pub down: Option<ScriptFile>,
     /// `sha256:` and the hex digest of the normalised up script.
     pub checksum: String,
     /// The versions this migration depends on (`strata:depends-on`), resolved and checked.
@@ -50,15 +53,24 @@ impl MigrationDef {
     pub const fn has(&self, flag: Flags) -> bool {
         self.flags.contains(flag)
     }
+
+    /// The version as the id writes it, what a target matches exactly: `0001` for `0001_init`,
+    /// `V7` for `V7__users`, `2024-01-31-120000` for diesel's `2024-01-31-120000_add_x`, `01`
+    /// for `01-friend_car`. Always the start of [`id`](Self::id).
+    pub fn written_version(&self) -> &str {
+        let prefix = if self.layout == Layout::Prefixed { 1 } else { 0 };
+        self.id.get(..prefix + self.version.written.len()).unwrap_or(&self.version.written)
+    }
 }
 
 /// The flags a migration's scripts set, read from their statements once, at build time: whether
 /// each turns foreign keys off (`PRAGMA foreign_keys = OFF`, as SQLite's table-rebuild procedure
 /// does), which the runtime then runs outside the transaction's reach; and on MySQL whether a
 /// statement of each commits by itself, which takes it out of a transaction.
-pub fn script_flags(up: &Script, down: Option<&Script>, dialect: Dialect) -> Flags {
-    let any = |script: &Script, rule: fn(&str) -> bool| script.statements.iter().any(|statement| rule(&statement.sql));
-    let commits = |script: &Script| dialect == Dialect::Mysql && any(script, commits_implicitly);
+pub fn script_flags(up: &ScriptFile, down: Option<&ScriptFile>, dialect: Dialect) -> Flags {
+    let any =
+        |script: &ScriptFile, rule: fn(&str) -> bool| script.statements.iter().any(|statement| rule(statement.sql()));
+    let commits = |script: &ScriptFile| dialect == Dialect::Mysql && any(script, commits_implicitly);
     Flags::empty()
         .with_if(any(up, is_foreign_keys_off), Flags::DISABLES_FOREIGN_KEYS)
         .with_if(down.is_some_and(|down| any(down, is_foreign_keys_off)), Flags::DOWN_DISABLES_FOREIGN_KEYS)
@@ -74,23 +86,28 @@ pub fn is_foreign_keys_off(sql: &str) -> bool {
 }
 
 /// The value of `PRAGMA [schema.]name = value` or `PRAGMA name(value)`, or `None` if `sql` is not
-/// that pragma (an empty value when it only reads the pragma).
+/// that pragma (an empty value when it only reads the pragma). Read token by token, so that a
+/// comment anywhere in it is white space, as SQLite reads it.
 pub fn pragma_value(sql: &str, name: &str) -> Option<String> {
-    let compact: String = sql.chars().filter(|c| !c.is_whitespace()).collect();
-    let rest = strip_prefix_ignore_case(&compact, "pragma")?;
-    let rest = rest.rsplit_once('.').filter(|(schema, _)| !schema.contains('=')).map_or(rest, |(_, r)| r);
-    let rest = strip_prefix_ignore_case(rest, name)?;
-    let value = rest.strip_prefix('=').or_else(|| rest.strip_prefix('(').and_then(|v| v.strip_suffix(')')));
-    match value {
-        Some(value) => Some(value.trim_matches(|c| c == '\'' || c == '"').to_owned()),
-        None if rest.is_empty() => Some(String::new()),
-        None => None,
+    let tokens: Vec<Token<'_>> = Tokens::new(sql, Dialect::Sqlite).collect();
+    let [pragma, rest @ ..] = tokens.as_slice() else { return None };
+    let rest = match rest {
+        [_schema, dot, rest @ ..] if pragma.is("pragma") && dot.is_symbol(".") => rest,
+        rest if pragma.is("pragma") => rest,
+        _ => return None,
+    };
+    let [pragma_name, rest @ ..] = rest else { return None };
+    if !pragma_name.is(name) {
+        return None;
     }
-}
-
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    let value = match rest {
+        [] => return Some(String::new()),
+        [equals, value @ ..] if equals.is_symbol("=") => value,
+        [open, value @ .., close] if open.is_symbol("(") && close.is_symbol(")") => value,
+        _ => return None,
+    };
+    let value: String = value.iter().map(Token::text).collect();
+    Some(value.trim_matches(|c| c == '\'' || c == '"').to_owned())
 }
 
 /// A checked folder: migrations in application order and the digest of the whole set.
@@ -119,6 +136,8 @@ mod tests {
             "pragma foreign_keys=0",
             "PRAGMA main.foreign_keys = 'off'",
             "PRAGMA foreign_keys(false)",
+            "PRAGMA /* before the rebuild */ foreign_keys = OFF",
+            "PRAGMA foreign_keys = -- turned off\n  OFF",
         ] {
             assert!(is_foreign_keys_off(sql), "{sql}");
         }
@@ -127,6 +146,7 @@ mod tests {
             "PRAGMA foreign_keys",
             "PRAGMA foreign_key_check",
             "SELECT 'PRAGMA foreign_keys = OFF'",
+            "PRAGMA foreign_keys = ON -- not OFF",
         ] {
             assert!(!is_foreign_keys_off(sql), "{sql}");
         }

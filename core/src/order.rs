@@ -132,7 +132,7 @@ fn cycle_problem(cycle: &[usize], assembled: &[Assembled], edge_refs: &[Vec<(usi
 mod tests {
     use super::*;
     use crate::checksum::checksum;
-    use crate::model::Script;
+    use crate::model::ScriptFile;
     use crate::names::Version;
     use crate::problem::Position;
 
@@ -143,7 +143,7 @@ mod tests {
             name: format!("m{version}"),
             id: format!("{version:04}_m{version}"),
             layout: if dashed.is_some() { Layout::Folder } else { Layout::Flat },
-            up: Script { file: format!("{version}.sql"), text: String::new(), statements: Vec::new() },
+            up: ScriptFile { file: format!("{version}.sql"), text: String::new(), statements: Vec::new() },
             down: None,
             checksum: checksum(""),
             depends_on: Vec::new(),

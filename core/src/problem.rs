@@ -13,6 +13,11 @@ pub struct Position {
 }
 
 impl Position {
+    /// Where `statement`'s first token is.
+    pub fn of(statement: &crate::script::Statement) -> Self {
+        Self::new(statement.line(), statement.column())
+    }
+
     /// The position at `line`, `column`.
     pub const fn new(line: u32, column: u32) -> Self {
         Self { line, column }
@@ -34,6 +39,29 @@ impl Position {
             }
         }
         position
+    }
+
+    /// The byte offset of this position in `text`, the inverse of [`of_offset`](Self::of_offset);
+    /// `None` when no character (nor the end of `text`) is there.
+    ///
+    /// ```
+    /// use strata_core::Position;
+    /// assert_eq!(Position::new(2, 2).offset_in("ab\ncd"), Some(4));
+    /// assert_eq!(Position::new(1, 9).offset_in("ab\ncd"), None);
+    /// ```
+    pub fn offset_in(self, text: &str) -> Option<usize> {
+        let mut at = Position::new(1, 1);
+        for (index, ch) in text.char_indices().chain([(text.len(), ' ')]) {
+            if at == self {
+                return Some(index);
+            }
+            if ch == '\n' {
+                at = Position::new(at.line + 1, 1);
+            } else {
+                at.column += 1;
+            }
+        }
+        None
     }
 }
 

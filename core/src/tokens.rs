@@ -3,7 +3,8 @@
 //! skipped, by the quoting rules of the folder's dialect.
 
 use crate::dialect::Dialect;
-use crate::lexer::{is_word_byte, is_word_start};
+use crate::lexer::is_word_byte;
+use crate::scan;
 
 /// One token of a statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,74 +68,23 @@ impl<'a> Tokens<'a> {
         self.sql.as_bytes().get(self.pos + ahead).copied()
     }
 
+    fn rest(&self) -> &'a [u8] {
+        &self.sql.as_bytes()[self.pos..]
+    }
+
     fn skip_trivia(&mut self) {
-        while let Some(byte) = self.peek_at(0) {
-            if byte.is_ascii_whitespace() {
-                self.pos += 1;
-            } else if (byte == b'-' && self.peek_at(1) == Some(b'-'))
-                || (byte == b'#' && self.dialect == Dialect::Mysql)
-            {
-                self.pos = self.sql[self.pos..].find('\n').map_or(self.sql.len(), |at| self.pos + at);
-            } else if byte == b'/' && self.peek_at(1) == Some(b'*') {
-                self.block_comment();
-            } else {
-                return;
-            }
-        }
+        self.pos += scan::trivia(self.rest(), self.dialect);
     }
 
-    fn block_comment(&mut self) {
-        let nests = self.dialect == Dialect::Postgres;
-        self.pos += 2;
-        let mut depth = 1;
-        while self.pos < self.sql.len() {
-            let rest = &self.sql.as_bytes()[self.pos..];
-            if rest.starts_with(b"*/") {
-                self.pos += 2;
-                depth -= 1;
-                if depth == 0 {
-                    return;
-                }
-            } else if nests && rest.starts_with(b"/*") {
-                self.pos += 2;
-                depth += 1;
-            } else {
-                self.pos += 1;
-            }
-        }
-    }
-
-    /// Moves past a quote opened at the cursor and closed by `close`, where a doubled closing
-    /// quote stands for one.
+    /// Moves past a quote opened at the cursor and closed by `close`.
     fn quoted(&mut self, close: u8, backslash_escapes: bool) {
-        self.pos += 1;
-        while let Some(byte) = self.peek_at(0) {
-            self.pos += 1;
-            if byte == b'\\' && backslash_escapes {
-                self.pos = (self.pos + 1).min(self.sql.len());
-            } else if byte == close {
-                if self.peek_at(0) != Some(close) || close == b']' {
-                    return;
-                }
-                self.pos += 1;
-            }
-        }
+        self.pos += scan::quoted(self.rest(), close, backslash_escapes).len;
     }
 
     /// Moves past PostgreSQL's `$tag$ … $tag$` opened at the cursor; `false` (and not moved) if
     /// the `$` opens no tag.
     fn dollar_quote(&mut self) -> bool {
-        let rest = &self.sql.as_bytes()[self.pos + 1..];
-        let tag_len = rest.iter().take_while(|&&b| is_word_byte(b) && b != b'$').count();
-        let valid =
-            rest.get(tag_len) == Some(&b'$') && rest.first().is_none_or(|&first| first == b'$' || is_word_start(first));
-        if !valid {
-            return false;
-        }
-        let tag = &self.sql[self.pos..self.pos + tag_len + 2];
-        let body = self.pos + tag.len();
-        self.pos = self.sql[body..].find(tag).map_or(self.sql.len(), |at| body + at + tag.len());
-        true
+        scan::dollar_quoted(self.rest()).map(|quoted| self.pos += quoted.len).is_some()
     }
 
     fn word_end(&self, from: usize) -> usize {
@@ -151,9 +101,9 @@ impl<'a> Iterator for Tokens<'a> {
         let byte = self.peek_at(0)?;
         let mysql = self.dialect == Dialect::Mysql;
         match byte {
-            b'\'' | b'"' => self.quoted(byte, mysql),
-            b'`' if self.dialect != Dialect::Postgres => self.quoted(b'`', false),
-            b'[' if self.dialect == Dialect::Sqlite => self.quoted(b']', false),
+            _ if let Some((close, escapes)) = scan::opens_quote(self.rest(), self.dialect) => {
+                self.quoted(close, escapes)
+            }
             b'$' if self.dialect == Dialect::Postgres && self.dollar_quote() => {}
             b'@' if mysql && self.peek_at(1) == Some(b'@') => {
                 self.pos += 2;

@@ -76,8 +76,8 @@ pub fn statement_rules(migration: &MigrationDef, dialect: Dialect) -> Vec<Proble
     scripts
         .flat_map(|script| script.statements.iter().map(move |statement| (script, statement)))
         .filter_map(|(script, statement)| {
-            let (message, help) = outside_transaction_only(&statement.sql, dialect)?;
-            Some(Problem::in_file(script.file.clone(), message).at(statement.position).help(help))
+            let (message, help) = outside_transaction_only(statement.sql(), dialect)?;
+            Some(Problem::in_file(script.file.clone(), message).at(crate::Position::of(statement)).help(help))
         })
         .collect()
 }
@@ -656,7 +656,7 @@ mod tests {
     /// Migration `0001_a` with the up script `sql` and the down script `down`, if any, split as
     /// `dialect` splits them.
     fn migration(dialect: Dialect, sql: &str, down: Option<&str>) -> MigrationDef {
-        let script = |file: &str, sql: &str| crate::model::Script {
+        let script = |file: &str, sql: &str| crate::model::ScriptFile {
             file: file.to_owned(),
             text: sql.to_owned(),
             statements: crate::split_statements(sql, dialect).unwrap(),

@@ -204,31 +204,27 @@ fn check_gap(gap: &str, after_statement: bool, before_statement: bool, dialect: 
 fn check_split(script: &str, dialect: Dialect, statements: &[Statement]) -> Result<(), TestCaseError> {
     let mut end = 0;
     for (index, statement) in statements.iter().enumerate() {
-        prop_assert!(statement.offset >= end, "statement {index} overlaps the one before it");
-        let gap = script.get(end..statement.offset);
-        prop_assert!(gap.is_some(), "statement {index}'s offset {} is not a character boundary", statement.offset);
-        check_gap(gap.unwrap_or_default(), index > 0, true, dialect)?;
-        let text = script.get(statement.offset..statement.offset + statement.sql.len());
-        prop_assert_eq!(
-            text,
-            Some(statement.sql.as_str()),
-            "statement {} is not the script's text at its offset",
-            index
-        );
-        prop_assert_eq!(statement.position, Position::of_offset(script, statement.offset));
+        let offset = Position::of(statement).offset_in(script);
+        prop_assert!(offset.is_some(), "statement {index}'s position is no character of the script");
+        let offset = offset.unwrap_or_default();
+        prop_assert!(offset >= end, "statement {index} overlaps the one before it");
+        check_gap(&script[end..offset], index > 0, true, dialect)?;
+        let sql = statement.sql();
+        let text = script.get(offset..offset + sql.len());
+        prop_assert_eq!(text, Some(sql), "statement {} is not the script's text at its position", index);
         // ASCII white space, as the lexer trims and skips it (other white space is the database's
         // to refuse).
-        let trimmed = statement.sql.trim_end_matches(|c: char| c.is_ascii_whitespace());
-        prop_assert_eq!(trimmed, statement.sql.as_str(), "statement {} ends with white space", index);
-        prop_assert!(!statement.sql.is_empty(), "statement {} is empty", index);
-        let first = script.as_bytes()[statement.offset];
+        let trimmed = sql.trim_end_matches(|c: char| c.is_ascii_whitespace());
+        prop_assert_eq!(trimmed, sql, "statement {} ends with white space", index);
+        prop_assert!(!sql.is_empty(), "statement {} is empty", index);
+        let first = script.as_bytes()[offset];
         prop_assert!(!first.is_ascii_whitespace() && first != b';', "statement {index} starts with {first:?}");
-        prop_assert!(!starts_comment(&statement.sql, dialect), "statement {index} starts with a comment");
+        prop_assert!(!starts_comment(sql, dialect), "statement {index} starts with a comment");
         // Lexed alone, a statement is itself.
-        let alone = split_statements(&statement.sql, dialect);
-        let itself = Statement { sql: statement.sql.clone(), position: Position::new(1, 1), offset: 0 };
+        let alone = split_statements(sql, dialect);
+        let itself = Statement::new(sql.to_owned(), 1, 1);
         prop_assert_eq!(alone, Ok(vec![itself]), "statement {} lexed alone", index);
-        end = statement.offset + statement.sql.len();
+        end = offset + sql.len();
     }
     let tail = script.get(end..);
     prop_assert!(tail.is_some());
@@ -402,7 +398,7 @@ proptest! {
             prop_assert!(set.is_ok(), "{:?}", set.err());
             let Ok(set) = set else { continue };
             let up = &set.migrations[0].up;
-            let positions: Vec<(String, Position)> = up.statements.iter().map(|s| (s.sql.clone(), s.position)).collect();
+            let positions: Vec<(String, Position)> = up.statements.iter().map(|s| (s.sql().to_owned(), Position::of(s))).collect();
             seen.push((set.migrations[0].checksum.clone(), up.text.clone(), positions, set.digest.clone()));
         }
         prop_assert!(seen.windows(2).all(|pair| pair[0] == pair[1]), "{seen:#?}");
@@ -540,7 +536,7 @@ fn a_statement_is_never_empty() {
     for script in ["\u{a0};", "\u{b}", "\u{85}", "SELECT 1;\u{2028};", "\u{3000}"] {
         for dialect in DIALECTS {
             let statements = split_statements(script, dialect).unwrap_or_default();
-            assert!(statements.iter().all(|s| !s.sql.is_empty()), "{script:?} ({dialect}): {statements:?}");
+            assert!(statements.iter().all(|s| !s.sql().is_empty()), "{script:?} ({dialect}): {statements:?}");
         }
     }
     // Its consequence for the loader: `bad_input.rs`, `a_down_script_of_unicode_white_space_is_no_down_script`.

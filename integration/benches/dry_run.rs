@@ -57,7 +57,7 @@ fn floor(set: &MigrationSet) {
     let script = |statements: &[strata_core::Statement]| {
         conn.execute_batch("BEGIN").unwrap();
         for statement in statements {
-            conn.execute_batch(&statement.sql).unwrap_or_else(|e| panic!("{}: {e}", statement.sql));
+            conn.execute_batch(statement.sql()).unwrap_or_else(|e| panic!("{}: {e}", statement.sql()));
         }
         conn.execute_batch("COMMIT").unwrap();
     };

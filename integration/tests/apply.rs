@@ -65,6 +65,7 @@ on_every_database! {
         }
         assert!(error.source().is_some(), "the driver's error is the cause");
         assert!(error.to_string().contains("0002_broken.sql"), "{error}");
+        assert_eq!(error.completed(), Some(1), "the error says how far the run got: 0001 stays applied");
         if db.dialect() == Dialect::Mysql {
             // MySQL commits DDL implicitly: the migration ran outside a transaction, and its
             // dirty row says where it stopped.
@@ -106,6 +107,7 @@ on_every_database! {
         ]);
         let error = db.apply(&migrations.migrator().single_transaction()).unwrap_err();
         assert!(matches!(error, Error::Statement { ref migration, .. } if migration.version == 2));
+        assert_eq!(error.completed(), Some(0), "all of it was rolled back");
         assert!(db.tables().is_empty(), "nothing of the run is left");
         assert!(db.recorded().is_empty());
 
@@ -163,6 +165,13 @@ on_every_database! {
         assert_eq!(
             error.to_string(),
             "`2024` names 3 migrations: 2024-01-01-000000-0000_create_users, 2024-02-12-120203-0000_add_tags, 2024-03-13_170000_add_posts; name one by its whole version or as its file or folder is named"
+        );
+        assert_eq!(db.tables(), ["users"], "nothing ran");
+        // A target matches a version exactly: a part of one that happens to be unique names none.
+        let error = db.apply_to(&migrations.migrator(), "2024-02").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no migration is `2024-02`: name one by its version or as its file or folder is named"
         );
         assert_eq!(db.tables(), ["users"], "nothing ran");
         let error = db.apply_to(&migrations.migrator(), "2024-02-12_add_tags").unwrap_err();

@@ -108,7 +108,7 @@ on_every_database! {
             let (outcome, after) = cancel_during(db, &migrations, lock, || started.elapsed() > Duration::from_millis(700));
             let error = outcome.unwrap_err();
             assert!(
-                matches!(&error, Error::Cancelled { migration: Some(m), dirty: false } if m.version == 2),
+                matches!(&error, Error::Cancelled { migration: Some(m), dirty: false, completed: 0 } if m.version == 2),
                 "{error}"
             );
             assert_eq!(error.to_string(), "interrupted during 0002_slow (0002_slow.sql): nothing of it was applied");
@@ -149,7 +149,7 @@ on_every_database! {
         let started = Instant::now();
         let (outcome, _) = cancel_during(db, &migrations, Lock::Session, || started.elapsed() > Duration::from_millis(700));
         let error = outcome.unwrap_err();
-        assert!(matches!(&error, Error::Cancelled { migration: Some(m), dirty: true } if m.version == 2), "{error}");
+        assert!(matches!(&error, Error::Cancelled { migration: Some(m), dirty: true, completed: 0 } if m.version == 2), "{error}");
         assert!(error.to_string().contains("it is dirty"), "{error}");
         let refused = db.apply(&migrations.migrator()).unwrap_err();
         assert!(

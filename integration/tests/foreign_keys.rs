@@ -70,8 +70,9 @@ fn a_rebuild_that_orphans_rows_is_rolled_back_naming_the_table() {
     let mut conn = connection(&scratch);
     let error = migrations.migrator().apply(&mut conn).unwrap_err();
     match &error {
-        Error::ForeignKeyViolation { migration, table, parent, rowid } => {
+        Error::ForeignKeyViolation { migration, table, parent, rowid, completed } => {
             assert_eq!((migration.version, table.as_str(), parent.as_str(), *rowid), (2, "books", "authors", 12));
+            assert_eq!(*completed, 1, "0001 stays applied");
         }
         other => panic!("unexpected {other:?}"),
     }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::db::Db;
-use strata::{Dialect, Error, IrreversibleReason, Migrations, Target};
+use strata::{Dialect, Direction, Error, IrreversibleReason, Migrations, Target};
 
 fn reversible(db: &Db) -> Migrations {
     db.migrations(&[
@@ -53,6 +53,21 @@ on_every_database! {
             "{error}"
         );
         assert_eq!(db.tables(), ["a", "b", "c"], "0003 was not rolled back either");
+    }
+
+    fn a_failed_rollback_says_how_many_it_reverted(db: &mut Db) {
+        let migrations = db.migrations(&[
+            ("0001_a.sql", "CREATE TABLE a (x INTEGER);"),
+            ("0002_b.sql", "CREATE TABLE b (x INTEGER);"),
+            ("0002_b.down.sql", "DROP TABLE no_such_table;"),
+            ("0003_c.sql", "CREATE TABLE c (x INTEGER);"),
+            ("0003_c.down.sql", "DROP TABLE c;"),
+        ]);
+        db.apply(&migrations.migrator()).unwrap();
+        let error = db.rollback_to(&migrations.migrator(), 1).unwrap_err();
+        assert!(matches!(&error, Error::Statement { migration, direction: Direction::Down, .. } if migration.version == 2));
+        assert_eq!(error.completed(), Some(1), "0003 was reverted and stays so: {error}");
+        assert_eq!(db.tables(), ["a", "b"]);
     }
 
     fn an_irreversible_migration_is_refused(db: &mut Db) {

@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use strata_core::{Dialect, MigrationDef, MigrationSet, Script};
+use strata_core::{Dialect, MigrationDef, MigrationSet, ScriptFile};
 
 /// The expression, referencing every file read when `reference_files`; `extra` (a warning)
 /// goes among its items.
@@ -49,20 +49,22 @@ fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenS
         None => quote! { ::core::option::Option::None },
     };
     let depends_on = &migration.depends_on;
+    // An id longer than 255 bytes cannot be a file name; 0 only leaves the version unwritten.
+    let version_len = u8::try_from(migration.written_version().len()).unwrap_or(0);
     let kind = format_ident!("{}", migration.kind.__variant());
     let flags = migration.flags.__bits();
     quote! {
         ::strata::Migration::__embedded(
-            #version, #id, #name, #checksum, #up, #down, &[#(#depends_on),*],
+            #version, #version_len, #id, #name, #checksum, #up, #down, &[#(#depends_on),*],
             ::strata::Kind::#kind, ::strata::Flags::__from_bits(#flags)
         )
     }
 }
 
-fn script_expr(script: &Script, item: proc_macro2::Ident, items: &mut Vec<TokenStream>) -> TokenStream {
+fn script_expr(script: &ScriptFile, item: proc_macro2::Ident, items: &mut Vec<TokenStream>) -> TokenStream {
     let statements = script.statements.iter().map(|statement| {
-        let sql = &statement.sql;
-        let (line, column) = (statement.position.line, statement.position.column);
+        let sql = statement.sql();
+        let (line, column) = (statement.line(), statement.column());
         quote! { ::strata::Statement::__embedded(#sql, #line, #column) }
     });
     items.push(quote! { const #item: &[::strata::Statement] = &[#(#statements),*]; });

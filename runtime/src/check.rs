@@ -3,10 +3,10 @@
 
 use crate::driver::Dialect;
 use crate::error::{Error, IrreversibleReason, MigrationRef, Result};
+use crate::history::{AppliedMigration, State};
 use crate::lock::Lock;
 use crate::migration::Migration;
 use crate::migrations::Migrations;
-use crate::tracking::{AppliedMigration, State};
 
 impl Migration {
     pub(crate) fn reference(&self) -> MigrationRef {
@@ -14,7 +14,7 @@ impl Migration {
     }
 
     /// The migration, naming `script`'s file.
-    pub(crate) fn reference_in(&self, script: &crate::migration::Script) -> MigrationRef {
+    pub(crate) fn reference_in(&self, script: &strata_core::Script) -> MigrationRef {
         MigrationRef {
             id: self.id().to_owned(),
             version: self.version(),

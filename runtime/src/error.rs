@@ -80,6 +80,9 @@ pub enum Error {
         /// The driver's error.
         #[source]
         source: BoxError,
+        /// How many migrations this run had applied (or reverted) and committed before it
+        /// stopped: they stay done. See [`Error::completed`].
+        completed: usize,
     },
     /// `PRAGMA foreign_key_check` found a violation before commit in a migration that turned
     /// foreign keys off; the migration was rolled back.
@@ -95,6 +98,9 @@ pub enum Error {
         rowid: i64,
         /// The parent table it references.
         parent: String,
+        /// How many migrations this run had applied (or reverted) and committed before it
+        /// stopped: they stay done. See [`Error::completed`].
+        completed: usize,
     },
     /// The database holds migrations these do not (the embedded set, or the folder the CLI
     /// read): a newer build or folder migrated it. Nothing was run.
@@ -245,6 +251,9 @@ pub enum Error {
     LockLost {
         /// The lock.
         lock: String,
+        /// How many migrations this run had applied (or reverted) and committed before it
+        /// stopped: they stay done. See [`Error::completed`].
+        completed: usize,
     },
     /// The run was stopped by a [`Cancel`](crate::Cancel): the statement in flight was
     /// interrupted, the migration's transaction rolled back and the lock released.
@@ -255,6 +264,9 @@ pub enum Error {
         migration: Option<MigrationRef>,
         /// Whether that migration ran outside a transaction and is now dirty.
         dirty: bool,
+        /// How many migrations this run had applied (or reverted) and committed before it
+        /// stopped: they stay done. See [`Error::completed`].
+        completed: usize,
     },
     /// Reading or writing the tracking table, taking the lock, or another statement of strata's
     /// own, failed.
@@ -270,6 +282,9 @@ pub enum Error {
         /// The driver's error.
         #[source]
         source: BoxError,
+        /// How many migrations this run had applied (or reverted) and committed before it
+        /// stopped: they stay done. See [`Error::completed`].
+        completed: usize,
     },
 }
 
@@ -316,6 +331,7 @@ fn list(migrations: &[MigrationRef]) -> String {
 ///     operation: "reading the tracking table",
 ///     message: "disk I/O error".into(),
 ///     source: Box::new(std::io::Error::other("disk I/O error")),
+///     completed: 0,
 /// };
 /// assert_eq!(error.to_string(), "reading the tracking table failed");
 /// assert_eq!(strata::with_causes(&error), "reading the tracking table failed: disk I/O error");
@@ -344,7 +360,54 @@ fn message_and_causes(error: &dyn std::error::Error) -> (String, Vec<String>) {
 
 /// Wraps a driver error with what strata was doing.
 pub(crate) fn database(operation: &'static str) -> impl FnOnce(DriverError) -> Error {
-    move |error| Error::Database { operation, message: error.message().to_owned(), source: error.into_source() }
+    move |error| Error::Database {
+        operation,
+        message: error.message().to_owned(),
+        source: error.into_source(),
+        completed: 0,
+    }
+}
+
+impl Error {
+    /// How far a run that failed got: the number of migrations it applied (or reverted) and
+    /// committed before it stopped, which stay done, for the errors that can stop a run part-way
+    /// ([`Statement`](Error::Statement), [`ForeignKeyViolation`](Error::ForeignKeyViolation),
+    /// [`LockLost`](Error::LockLost), [`Cancelled`](Error::Cancelled),
+    /// [`Database`](Error::Database)); `None` for the refusals, which stop it before anything
+    /// runs. In [`single_transaction`](crate::Migrator::single_transaction) mode a failure
+    /// rolls everything back: 0.
+    ///
+    /// ```
+    /// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
+    /// let mut conn = rusqlite::Connection::open_in_memory()?;
+    /// conn.execute_batch("CREATE TABLE posts (id INTEGER)")?; // 0002 creates it again
+    /// let error = MIGRATIONS.migrator().apply(&mut conn).unwrap_err();
+    /// assert_eq!(error.completed(), Some(1), "0001 was applied and stays");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn completed(&self) -> Option<usize> {
+        match self {
+            Error::Statement { completed, .. }
+            | Error::ForeignKeyViolation { completed, .. }
+            | Error::LockLost { completed, .. }
+            | Error::Cancelled { completed, .. }
+            | Error::Database { completed, .. } => Some(*completed),
+            _ => None,
+        }
+    }
+
+    /// The same error, saying that `count` migrations were completed before it.
+    pub(crate) fn after(mut self, count: usize) -> Self {
+        if let Error::Statement { completed, .. }
+        | Error::ForeignKeyViolation { completed, .. }
+        | Error::LockLost { completed, .. }
+        | Error::Cancelled { completed, .. }
+        | Error::Database { completed, .. } = &mut self
+        {
+            *completed = count;
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -385,6 +448,7 @@ mod tests {
                     line: 5,
                     message: "no such table: tags".into(),
                     source: driver_error(),
+                    completed: 0,
                 },
                 "migration 0002_add_posts (0002_add_posts.sql) failed at statement 2 (line 5)",
             ),
@@ -394,6 +458,7 @@ mod tests {
                     table: "books".into(),
                     rowid: 3,
                     parent: "authors".into(),
+                    completed: 2,
                 },
                 "migration 0002_add_posts (0002_add_posts.sql) leaves a row of `books` (rowid 3) whose parent in `authors` does not exist; it was rolled back",
             ),
@@ -422,15 +487,15 @@ mod tests {
                 "migration 0002_add_posts (0002_add_posts.sql) is dirty: it ran outside a transaction and stopped part-way; check the database by hand (it left invalid indexes, which `IF NOT EXISTS` would skip: DROP INDEX CONCURRENTLY app.orders_total_idx;), then run `repair` to clear the row and apply it again",
             ),
             (
-                Error::Cancelled { migration: Some(migration()), dirty: false },
+                Error::Cancelled { migration: Some(migration()), dirty: false, completed: 0 },
                 "interrupted during 0002_add_posts (0002_add_posts.sql): nothing of it was applied",
             ),
             (
-                Error::Cancelled { migration: Some(migration()), dirty: true },
+                Error::Cancelled { migration: Some(migration()), dirty: true, completed: 1 },
                 "interrupted during 0002_add_posts (0002_add_posts.sql), which runs outside a transaction: it is dirty; check the database by hand, then run `repair`",
             ),
             (
-                Error::Cancelled { migration: None, dirty: false },
+                Error::Cancelled { migration: None, dirty: false, completed: 0 },
                 "interrupted before the next migration started: nothing more was applied",
             ),
             (
@@ -494,7 +559,7 @@ mod tests {
                 "another migrator has held PostgreSQL advisory lock 42 for longer than 5s; it is still running, or (for a lease) its lease has not expired yet",
             ),
             (
-                Error::LockLost { lock: "`strata_migrations_lock`".into() },
+                Error::LockLost { lock: "`strata_migrations_lock`".into(), completed: 3 },
                 "the lease `strata_migrations_lock` expired while this run held it, and another migrator may have taken it; use a ttl longer than the longest migration",
             ),
             (
@@ -502,6 +567,7 @@ mod tests {
                     operation: "reading the tracking table",
                     message: "no such table: tags".into(),
                     source: driver_error(),
+                    completed: 0,
                 },
                 "reading the tracking table failed",
             ),
@@ -517,6 +583,7 @@ mod tests {
             operation: "reading the tracking table",
             message: "no such table: tags".into(),
             source: driver_error(),
+            completed: 0,
         };
         assert_eq!(
             format!("{error:?}"),

@@ -4,8 +4,9 @@
 
 use crate::driver::{AsyncDriver, Value};
 use crate::error::{Error, Result};
-use crate::migration::{Migration, Script};
+use crate::migration::Migration;
 use crate::session::Session;
+use strata_core::Script;
 
 impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     /// Turns foreign keys off when `needed` on SQLite and they are on; returns whether it did
@@ -51,6 +52,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
                 _ => 0,
             },
             parent: text(row.get(2)),
+            completed: 0,
         })
     }
 }

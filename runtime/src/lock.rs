@@ -233,7 +233,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
             owner_param = self.table.text(1),
             ttl_param = self.table.int(2),
         );
-        let params = [Param::Text(&owner), Param::Integer(crate::tracking::millis(ttl))];
+        let params = [Param::Text(&owner), Param::Integer(crate::history::millis(ttl))];
         let state = format!("SELECT owner, expires_ms - {now} FROM {lock} WHERE id = 1");
         let what = format!("the lease {lock}");
         loop {
@@ -281,7 +281,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
         );
         Keepalive {
             sql,
-            integer: crate::tracking::millis(ttl),
+            integer: crate::history::millis(ttl),
             text: owner.to_owned(),
             every: ttl / 3,
             last: Instant::now(),

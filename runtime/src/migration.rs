@@ -2,75 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use strata_core::{Direction, Flags, Kind};
-
-/// One SQL statement of a script, with where it starts in its file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
-    sql: Cow<'static, str>,
-    line: u32,
-    column: u32,
-}
-
-impl Statement {
-    /// What `embed_migrations!` expands to. Not part of the public interface: exempt from
-    /// semver, for strata's own macro only.
-    #[doc(hidden)]
-    pub const fn __embedded(sql: &'static str, line: u32, column: u32) -> Self {
-        Self { sql: Cow::Borrowed(sql), line, column }
-    }
-
-    /// A statement with owned text (for migrations loaded at run time).
-    pub fn new(sql: impl Into<Cow<'static, str>>, line: u32, column: u32) -> Self {
-        Self { sql: sql.into(), line, column }
-    }
-
-    /// The statement's SQL, without its terminating `;`.
-    pub fn sql(&self) -> &str {
-        &self.sql
-    }
-
-    /// The line of its first token in its file, from 1.
-    pub const fn line(&self) -> u32 {
-        self.line
-    }
-
-    /// The column (in characters) of its first token, from 1.
-    pub const fn column(&self) -> u32 {
-        self.column
-    }
-}
-
-/// An up or down script: its file and its statements.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Script {
-    file: Cow<'static, str>,
-    statements: Cow<'static, [Statement]>,
-}
-
-impl Script {
-    /// What `embed_migrations!` expands to. Not part of the public interface: exempt from
-    /// semver, for strata's own macro only.
-    #[doc(hidden)]
-    pub const fn __embedded(file: &'static str, statements: &'static [Statement]) -> Self {
-        Self { file: Cow::Borrowed(file), statements: Cow::Borrowed(statements) }
-    }
-
-    /// A script with owned parts (for migrations loaded at run time).
-    pub fn new(file: impl Into<Cow<'static, str>>, statements: Vec<Statement>) -> Self {
-        Self { file: file.into(), statements: Cow::Owned(statements) }
-    }
-
-    /// The file, relative to the migrations folder: `0003_add_orders.sql`, `0001_init/up.sql`.
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
-    /// The statements, in order.
-    pub fn statements(&self) -> &[Statement] {
-        &self.statements
-    }
-}
+use strata_core::{Direction, Flags, Kind, Script};
 
 /// One migration, as embedded by `embed_migrations!` or loaded by `Migrations::from_dir`.
 ///
@@ -92,6 +24,8 @@ pub struct Migration {
     depends_on: Cow<'static, [i64]>,
     kind: Kind,
     flags: Flags,
+    /// How many bytes of `id` write the version (see [`Migration::written_version`]).
+    version_len: u8,
 }
 
 impl Migration {
@@ -101,6 +35,7 @@ impl Migration {
     #[allow(clippy::too_many_arguments)]
     pub const fn __embedded(
         version: i64,
+        version_len: u8,
         id: &'static str,
         name: &'static str,
         checksum: &'static str,
@@ -120,13 +55,14 @@ impl Migration {
             depends_on: Cow::Borrowed(depends_on),
             kind,
             flags,
+            version_len,
         }
     }
 
     /// A migration with owned parts, for migrations loaded at run time: `id` is the migration
     /// as the user wrote it (see [`Migration::id`]), `checksum` the up script's (see
-    /// [`Migration::checksum`]). Its name is the id after the version and `_` until
-    /// [`with_name`](Self::with_name) says otherwise; it has no down script, no dependency and
+    /// [`Migration::checksum`]). Its version as written is the id's leading digits, and its name
+    /// the id after them and `_` until [`with_name`](Self::with_name) says otherwise; it has no down script, no dependency and
     /// no flag, and is [`Kind::Versioned`], until the `with_` methods add them.
     ///
     /// ```
@@ -143,7 +79,9 @@ impl Migration {
         up: Script,
     ) -> Self {
         let id = id.into();
-        let name = id.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches(['_', '-']).to_owned();
+        let after_version = id.trim_start_matches(|c: char| c.is_ascii_digit());
+        let version_len = u8::try_from(id.len() - after_version.len()).unwrap_or(0);
+        let name = after_version.trim_start_matches(['_', '-']).to_owned();
         Self {
             version,
             id,
@@ -154,6 +92,7 @@ impl Migration {
             depends_on: Cow::Borrowed(&[]),
             kind: Kind::Versioned,
             flags: Flags::empty(),
+            version_len,
         }
     }
 
@@ -175,6 +114,13 @@ impl Migration {
     #[must_use]
     pub fn with_depends_on(mut self, versions: Vec<i64>) -> Self {
         self.depends_on = Cow::Owned(versions);
+        self
+    }
+
+    /// The same migration with its version written by the first `len` bytes of its id (a
+    /// folder's layout says where it ends; [`new`](Self::new) can only guess).
+    pub(crate) const fn with_version_len(mut self, len: u8) -> Self {
+        self.version_len = len;
         self
     }
 
@@ -202,6 +148,19 @@ impl Migration {
     /// The version: `1` for `0001_init.sql`, `20240131120000` for a timestamp.
     pub const fn version(&self) -> i64 {
         self.version
+    }
+
+    /// The version as the [`id`](Self::id) writes it, the start of the id: `0001` for
+    /// `0001_init`, `V7` for `V7__users`, `2024-01-31-120000` for diesel's
+    /// `2024-01-31-120000_add_x`, `01` for `01-friend_car`. A target that is this text names
+    /// this migration, exactly.
+    ///
+    /// ```
+    /// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
+    /// assert_eq!((MIGRATIONS[0].id(), MIGRATIONS[0].written_version()), ("0001_create_users", "0001"));
+    /// ```
+    pub fn written_version(&self) -> &str {
+        self.id.get(..usize::from(self.version_len)).unwrap_or_default()
     }
 
     /// The name after the version: `init` for `0001_init.sql`.

@@ -75,10 +75,10 @@ impl Migrations {
         self.migrations.iter().position(|m| m.version() == version)
     }
 
-    /// The position of the migration `name` names: as the user wrote it (`0003_add_orders`,
-    /// `2024-02-12-120203-0000_add_tags`), by its version as written (`0003`,
-    /// `2024-02-12-120203-0000`, `V3`), or by its version as a number (`3`). `None` when it names
-    /// none, or several (`2024` in a diesel folder: a migration target refuses it, listing them).
+    /// The position of the migration `name` names, exactly: as the user wrote it
+    /// (`0003_add_orders`, `2024-02-12-120203-0000_add_tags`), by its version as written (`0003`,
+    /// `2024-02-12-120203-0000`, `V3`: see [`Migration::written_version`]), or by its version as
+    /// a number (`3`). `None` when it names none.
     ///
     /// ```
     /// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
@@ -86,28 +86,22 @@ impl Migrations {
     /// assert_eq!(MIGRATIONS.position_named("0002"), Some(1));
     /// assert_eq!(MIGRATIONS.position_named("2"), Some(1));
     /// assert_eq!(MIGRATIONS.position_named("0009"), None);
+    /// assert_eq!(MIGRATIONS.position_named("000"), None, "a part of a version names nothing");
     /// ```
     pub fn position_named(&self, name: &str) -> Option<usize> {
-        match self.all_named(name).as_slice() {
-            [only] => Some(*only),
-            _ => None,
-        }
+        let exactly = |matches: fn(&Migration, &str) -> bool| self.migrations.iter().position(|m| matches(m, name));
+        exactly(|m, name| m.id() == name)
+            .or_else(|| exactly(|m, name| !name.is_empty() && m.written_version() == name))
+            .or_else(|| name.parse::<i64>().ok().and_then(|version| self.position(version)))
     }
 
-    /// Every position `name` may name: the migration written so, else those whose version as
-    /// written it is (the part before `_`, or rusqlite_migration's `-`), else its version.
-    pub(crate) fn all_named(&self, name: &str) -> Vec<usize> {
-        if let Some(exact) = self.migrations.iter().position(|m| m.id() == name) {
-            return vec![exact];
-        }
-        let version_as_written =
-            |id: &str| id.strip_prefix(name).is_some_and(|rest| rest.starts_with('_') || rest.starts_with('-'));
-        let written: Vec<usize> =
-            (0..self.migrations.len()).filter(|&p| version_as_written(self.migrations[p].id())).collect();
-        if !written.is_empty() {
-            return written;
-        }
-        name.parse::<i64>().ok().and_then(|version| self.position(version)).into_iter().collect()
+    /// The migrations whose version as written starts with `name` and a separator: what a
+    /// target that names none of them was likely meant as (`2024` in a diesel folder).
+    pub(crate) fn starting_with(&self, name: &str) -> Vec<&Migration> {
+        let at_separator = |m: &&Migration| {
+            m.written_version().strip_prefix(name).is_some_and(|rest| rest.starts_with(['-', '_', '.']))
+        };
+        self.migrations.iter().filter(at_separator).collect()
     }
 
     /// One digest of the whole set (versions and checksums in order): equal digests mean the
@@ -137,9 +131,10 @@ impl<'a> IntoIterator for &'a Migrations {
 #[cfg(feature = "from-dir")]
 mod from_dir {
     use super::Migrations;
-    use crate::migration::{Migration, Script, Statement};
+    use crate::migration::Migration;
     use std::borrow::Cow;
     use std::path::Path;
+    use strata_core::Script;
     use strata_core::{LoadOptions, MigrationDef, Problems};
 
     impl Migrations {
@@ -178,14 +173,15 @@ mod from_dir {
         }
     }
 
-    fn owned_script(script: strata_core::Script) -> Script {
-        let statements =
-            script.statements.into_iter().map(|s| Statement::new(s.sql, s.position.line, s.position.column)).collect();
-        Script::new(script.file, statements)
+    /// The file's statements, as they are: the loader splits into the type that runs.
+    fn owned_script(script: strata_core::ScriptFile) -> Script {
+        Script::new(script.file, script.statements)
     }
 
     fn owned_migration(def: MigrationDef) -> Migration {
+        let version_len = u8::try_from(def.written_version().len()).unwrap_or(0);
         let migration = Migration::new(def.version.number, def.id, def.checksum, owned_script(def.up))
+            .with_version_len(version_len)
             .with_name(def.name)
             .with_depends_on(def.depends_on)
             .with_kind(def.kind)
@@ -194,5 +190,44 @@ mod from_dir {
             Some(down) => migration.with_down(owned_script(down)),
             None => migration,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_core::Script;
+
+    fn set(ids: &[(i64, &str, u8)]) -> Migrations {
+        let migration = |&(version, id, version_len): &(i64, &str, u8)| {
+            Migration::new(version, id.to_owned(), "sha256:", Script::new(format!("{id}.sql"), Vec::new()))
+                .with_version_len(version_len)
+        };
+        Migrations::of(ids.iter().map(migration).collect(), Dialect::Sqlite)
+    }
+
+    #[test]
+    fn targets_match_an_id_a_version_as_written_or_a_number_exactly() {
+        let prefixed = set(&[(1, "V1__a", 2), (3, "V3__c", 2), (30, "V30__d", 3)]);
+        assert_eq!(prefixed.position_named("V3__c"), Some(1));
+        assert_eq!(prefixed.position_named("V3"), Some(1));
+        assert_eq!(prefixed.position_named("30"), Some(2));
+        assert_eq!(prefixed.position_named("V"), None);
+        assert_eq!(prefixed.position_named("V3_"), None);
+        let diesel = set(&[(20240101000000, "2024-01-01-000000_a", 17), (20240212120203, "2024-02-12-120203_b", 17)]);
+        assert_eq!(diesel.position_named("2024-02-12-120203"), Some(1));
+        assert_eq!(diesel.position_named("2024-02"), None, "a unique part of a version is not a version");
+        let ids = |found: Vec<&Migration>| found.iter().map(|m| m.id().to_owned()).collect::<Vec<_>>();
+        assert_eq!(ids(diesel.starting_with("2024")), ["2024-01-01-000000_a", "2024-02-12-120203_b"]);
+        assert_eq!(ids(diesel.starting_with("2024-0")), Vec::<String>::new(), "only at a separator");
+    }
+
+    #[test]
+    fn a_hand_built_migration_writes_its_leading_digits() {
+        let migration = Migration::new(7, "0007_x", "sha256:", Script::new("0007_x.sql", Vec::new()));
+        assert_eq!((migration.written_version(), migration.name()), ("0007", "x"));
+        let unnumbered = Migration::new(7, "seven", "sha256:", Script::new("seven.sql", Vec::new()));
+        assert_eq!(unnumbered.written_version(), "");
+        assert_eq!(Migrations::of(vec![unnumbered], Dialect::Sqlite).position_named(""), None);
     }
 }

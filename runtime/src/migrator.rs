@@ -5,10 +5,10 @@ use crate::cancel::Cancel;
 use crate::driver::{AsyncDriver, Blocking, Driver, run_blocking};
 use crate::error::{Error, Result};
 use crate::event::{Event, Listener};
+use crate::history::DEFAULT_TABLE;
 use crate::lock::Lock;
 use crate::migrations::Migrations;
 use crate::report::{Plan, RepairReport, Report, Status};
-use crate::tracking::DEFAULT_TABLE;
 use std::borrow::Cow;
 use std::future::Future;
 use std::ops::DerefMut;
@@ -206,13 +206,15 @@ impl<'m> Migrator<'m> {
             Target::Version(version) => {
                 self.migrations.position(*version).map(Some).ok_or_else(|| unknown(version.to_string()))
             }
-            Target::Named(name) => match self.migrations.all_named(name).as_slice() {
-                [] => Err(unknown(name.clone())),
-                [only] => Ok(Some(*only)),
-                several => Err(Error::AmbiguousTarget {
-                    target: name.clone(),
-                    matches: several.iter().map(|&p| self.migrations[p].id().to_owned()).collect(),
-                }),
+            Target::Named(name) => match self.migrations.position_named(name) {
+                Some(position) => Ok(Some(position)),
+                None => match self.migrations.starting_with(name).as_slice() {
+                    several @ [_, _, ..] => Err(Error::AmbiguousTarget {
+                        target: name.clone(),
+                        matches: several.iter().map(|m| m.id().to_owned()).collect(),
+                    }),
+                    _ => Err(unknown(name.clone())),
+                },
             },
         }
     }

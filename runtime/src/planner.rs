@@ -128,10 +128,11 @@ fn step(migrations: &Migrations, position: usize, direction: Direction) -> Step 
 mod tests {
     use super::*;
     use crate::driver::Dialect;
-    use crate::migration::{Migration, Script, Statement};
-    use crate::tracking::{AppliedMigration, State};
+    use crate::history::{AppliedMigration, State};
+    use crate::migration::Migration;
     use std::time::Duration;
     use strata_core::{Flags, Kind};
+    use strata_core::{Script, Statement};
 
     fn checksum(version: i64) -> String {
         format!("sha256:{:064x}", version)
@@ -186,6 +187,9 @@ mod tests {
         let in_transaction = Protocol::Transaction { foreign_keys_off: false };
         assert!(planned.steps.iter().all(|s| s.protocol == in_transaction && s.direction == Direction::Up));
         assert_eq!((planned.applied, planned.completes_set, planned.single_transaction), (2, true, None));
+        let last_one = plan(&migrations, &history(&migrations, vec![row(1), row(2), row(3)]), ALL, Rules::default());
+        let last_one = last_one.unwrap_or_default();
+        assert_eq!((positions(&last_one), last_one.applied, last_one.completes_set), (vec![3], 3, true));
     }
 
     #[test]

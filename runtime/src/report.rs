@@ -1,8 +1,8 @@
 //! What operations return: reports, status, plans.
 
 use crate::error::Direction;
+use crate::history::{AppliedMigration, State};
 use crate::migration::Migration;
-use crate::tracking::{AppliedMigration, State};
 use std::fmt;
 use std::time::Duration;
 

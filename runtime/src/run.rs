@@ -5,17 +5,18 @@ use crate::check::History;
 use crate::driver::AsyncDriver;
 use crate::error::{Direction, Error, Result};
 use crate::event::{Event, emit, in_span};
-use crate::migration::{Migration, Script};
+use crate::history::State;
+use crate::migration::Migration;
 use crate::migrator::{Migrator, Operation, Target};
 use crate::planner::{self, Planned, Protocol, Request, Rules, Step};
 use crate::report::{
     ChecksumUpdate, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step as PlanStep,
 };
 use crate::session::Session;
-use crate::tracking::State;
 use crate::unwind::catch_unwind;
 use std::future::Future;
 use std::time::{Duration, Instant};
+use strata_core::Script;
 
 /// What the read-only operations start from.
 struct Inspected {
@@ -105,11 +106,14 @@ impl Migrator<'_> {
         for step in steps {
             let migration = &self.migrations[step.position];
             let Some(script) = migration.script(step.direction) else { continue };
-            s.stop_if_cancelled()?;
-            s.keep_alive().await?;
-            let outside = step.protocol == Protocol::DirtyRow;
-            let work = Self::run_step(s, migration, script, *step);
-            match self.observe(migration, step.direction, outside, Done::Committed, work).await? {
+            let done = async {
+                s.stop_if_cancelled()?;
+                s.keep_alive().await?;
+                let outside = step.protocol == Protocol::DirtyRow;
+                let work = Self::run_step(s, migration, script, *step);
+                self.observe(migration, step.direction, outside, Done::Committed, work).await
+            };
+            match done.await.map_err(|error| error.after(report.ran.len()))? {
                 Some(duration) => report.ran.push(Ran::new(migration, duration)),
                 None => report.skipped += 1,
             }

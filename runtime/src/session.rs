@@ -6,9 +6,10 @@ use crate::cancel::{Armed, Cancel};
 use crate::driver::{AsyncDriver, Dialect, DriverError, Param, Row, Value};
 use crate::error::{Direction, Error, Result, database};
 use crate::event::Listener;
-use crate::migration::{Migration, Script};
-use crate::tracking::{AppliedMigration, State, TrackingTable, millis};
+use crate::history::{AppliedMigration, State, TrackingTable, millis};
+use crate::migration::Migration;
 use std::time::{Duration, Instant};
+use strata_core::Script;
 
 /// The hook the statement loop runs before each statement outside a transaction, installed by
 /// the lock that needs it: a statement run at most every `every`, whose changing no row means
@@ -344,7 +345,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     /// The run was cancelled: nothing more may start.
     pub(crate) fn stop_if_cancelled(&self) -> Result<()> {
         if self.cancelled() {
-            return Err(Error::Cancelled { migration: None, dirty: false });
+            return Err(Error::Cancelled { migration: None, dirty: false, completed: 0 });
         }
         Ok(())
     }
@@ -361,7 +362,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         let (sql, integer, text) = (keepalive.sql.clone(), keepalive.integer, keepalive.text.clone());
         if self.execute_with(&sql, &[Param::Integer(integer), Param::Text(&text)], "renewing the lease").await? == 0 {
             let lock = self.keepalive.take().map(|keepalive| keepalive.lock).unwrap_or_default();
-            return Err(Error::LockLost { lock });
+            return Err(Error::LockLost { lock, completed: 0 });
         }
         if let Some(keepalive) = self.keepalive.as_mut() {
             keepalive.last = Instant::now();
@@ -377,7 +378,8 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         script: &Script,
         direction: Direction,
     ) -> Result<()> {
-        let cancelled = || Error::Cancelled { migration: Some(migration.reference_in(script)), dirty: false };
+        let cancelled =
+            || Error::Cancelled { migration: Some(migration.reference_in(script)), dirty: false, completed: 0 };
         for (index, statement) in script.statements().iter().enumerate() {
             if self.cancelled() {
                 return Err(cancelled());
@@ -397,6 +399,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
                     line: line_of(statement, error.offset()),
                     message: error.message().to_owned(),
                     source: error.into_source(),
+                    completed: 0,
                 },
             })?;
         }
@@ -453,7 +456,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
 }
 
 /// The file's line of the character at `offset` in `statement` (its first line without one).
-fn line_of(statement: &crate::migration::Statement, offset: Option<usize>) -> u32 {
+fn line_of(statement: &strata_core::Statement, offset: Option<usize>) -> u32 {
     let before = offset.map_or(0, |offset| statement.sql().chars().take(offset).filter(|&c| c == '\n').count());
     statement.line().saturating_add(u32::try_from(before).unwrap_or(u32::MAX))
 }

@@ -7,8 +7,6 @@ use crate::on_database;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::io::IsTerminal;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use strata_runtime::{Event, Migrator, Operation, Target};
 
@@ -60,9 +58,8 @@ fn progress(total: usize) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// The migrator, reporting each migration as a line and to `bar`; `done` counts those that
-/// finished, for the summary after a failure.
-fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<AtomicUsize>) -> Migrator<'m> {
+/// The migrator, reporting each migration as a line and to `bar`.
+fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>) -> Migrator<'m> {
     migrator.clone().on_event(move |event| {
         let line = match event {
             Event::Waiting { lock, holder, waited } => {
@@ -88,9 +85,6 @@ fn reporting<'m>(migrator: &Migrator<'m>, bar: Option<ProgressBar>, done: Arc<At
             Event::Failed { migration, .. } => format!("failed {migration}"),
             _ => return,
         };
-        if !matches!(event, Event::Failed { .. }) {
-            done.fetch_add(1, Ordering::Relaxed);
-        }
         print_line(bar.as_ref(), line);
         if let Some(bar) = bar.as_ref().filter(|_| !matches!(event, Event::Failed { .. })) {
             bar.inc(1);
@@ -130,14 +124,12 @@ fn run_reported<T>(
     operation: impl FnOnce(&Migrator<'_>) -> strata_runtime::Result<T>,
 ) -> Result<T, Failure> {
     let bar = progress(total);
-    let done = Arc::new(AtomicUsize::new(0));
-    let result = operation(&reporting(migrator, bar.clone(), Arc::clone(&done)));
+    let result = operation(&reporting(migrator, bar.clone()));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     result.map_err(|error| {
-        let done = done.load(Ordering::Relaxed);
-        if done > 0 {
+        if let Some(done) = error.completed().filter(|&done| done > 0) {
             let what =
                 if matches!(error, strata_runtime::Error::Cancelled { .. }) { "interruption" } else { "failure" };
             println!("{did} {} before the {what}", count(done, "migration"));

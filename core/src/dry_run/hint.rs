@@ -1,8 +1,8 @@
 //! What to do about a statement SQLite rejected: the keyword a typo was meant to be, the table or
 //! column that exists under a close name, the `;` missing before a statement.
 
-use crate::lexer::Statement;
 use crate::problem::Position;
+use crate::script::Statement;
 use crate::suggest::did_you_mean;
 use rusqlite::Connection;
 
@@ -230,7 +230,7 @@ const MYSQL_ONLY: &[&str] = &[
 
 /// The hint for `message`, SQLite's error for `statement` (of the script `text`) at `position`.
 pub(super) fn help(conn: &Connection, message: &str, statement: &Statement, text: &str, position: Position) -> String {
-    if let Some(hint) = other_dialect(&statement.sql) {
+    if let Some(hint) = other_dialect(statement.sql()) {
         return hint;
     }
     let specific = if let Some(token) = syntax_error_token(message) {
@@ -295,10 +295,10 @@ fn missing_semicolon(token: &str, statement: &Statement, text: &str, position: P
     let line = lines.get(usize::try_from(position.line).ok()?.checked_sub(1)?)?;
     let first_on_line =
         line.chars().take(usize::try_from(position.column).ok()?.saturating_sub(1)).all(char::is_whitespace);
-    if !starts_statement || !first_on_line || position.line <= statement.position.line {
+    if !starts_statement || !first_on_line || position.line <= Position::of(statement).line {
         return None;
     }
-    let previous = (statement.position.line..position.line).rev().find(|&number| {
+    let previous = (Position::of(statement).line..position.line).rev().find(|&number| {
         lines.get(usize::try_from(number).unwrap_or(usize::MAX).wrapping_sub(1)).is_some_and(|l| !l.trim().is_empty())
     })?;
     Some(format!("a `;` is probably missing at the end of line {previous}, before `{token}`"))
@@ -368,7 +368,7 @@ mod tests {
     #[test]
     fn a_statement_keyword_first_on_a_later_line_means_a_missing_semicolon() {
         let text = "CREATE TABLE a(x)\n\nCREATE TABLE b(y);";
-        let statement = Statement { sql: text.to_owned(), position: Position::new(1, 1), offset: 0 };
+        let statement = Statement::new(text.to_owned(), 1, 1);
         assert_eq!(
             missing_semicolon("CREATE", &statement, text, Position::new(3, 1)).as_deref(),
             Some("a `;` is probably missing at the end of line 1, before `CREATE`")

@@ -23,7 +23,7 @@ pub use sqlite::{Sqlite, dry_run, dry_run_cached, dry_run_loaded};
 
 use crate::dialect::Dialect;
 use crate::load::Loaded;
-use crate::model::{MigrationDef, MigrationSet, Script};
+use crate::model::{MigrationDef, MigrationSet, ScriptFile};
 use crate::problem::{Position, Problem};
 use std::collections::HashSet;
 
@@ -166,7 +166,7 @@ pub(crate) fn within(start: Position, sql: &str, offset: usize) -> Position {
     }
 }
 
-pub(crate) fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &Script) -> Problem {
+pub(crate) fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &ScriptFile) -> Problem {
     let up = &migration.up.file;
     let (message, help) = match difference {
         Difference::Remains(object) => (

@@ -15,6 +15,7 @@
 
 use super::table;
 use crate::dialect::Dialect;
+use crate::scan;
 use crate::tokens::{Token, Tokens};
 use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -82,56 +83,35 @@ fn push(out: &mut String, piece: &str, pending_space: &mut bool) {
 fn normalize(sql: &str, fold: bool) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut pending_space = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(ch) = chars.next() {
+    let mut at = 0;
+    // Every length `scan` gives ends before an ASCII byte or at the end: `at` stays on a
+    // character boundary.
+    while let Some(ch) = sql[at..].chars().next() {
+        let rest = &sql.as_bytes()[at..];
+        if let Some(comment) = scan::comment(rest, Dialect::Sqlite) {
+            at += comment.len;
+            pending_space = true;
+            continue;
+        }
         match ch {
-            c if c.is_whitespace() => pending_space = true,
-            '-' if chars.peek() == Some(&'-') => {
-                for next in chars.by_ref() {
-                    if next == '\n' {
-                        break;
-                    }
-                }
+            c if c.is_whitespace() => {
                 pending_space = true;
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut previous = ' ';
-                for next in chars.by_ref() {
-                    if previous == '*' && next == '/' {
-                        break;
-                    }
-                    previous = next;
-                }
-                pending_space = true;
+                at += c.len_utf8();
             }
             '\'' => {
-                let mut literal = String::from('\'');
-                while let Some(next) = chars.next() {
-                    literal.push(next);
-                    if next == '\'' {
-                        if chars.peek() == Some(&'\'') {
-                            literal.extend(chars.next());
-                        } else {
-                            break;
-                        }
-                    }
-                }
-                push(&mut out, &literal, &mut pending_space);
+                let literal = scan::quoted(rest, b'\'', false);
+                push(&mut out, &sql[at..at + literal.len], &mut pending_space);
+                at += literal.len;
             }
             '"' | '`' | '[' => {
                 let close = if ch == '[' { ']' } else { ch };
-                let mut name = String::new();
-                while let Some(next) = chars.next() {
-                    if next == close {
-                        if close != ']' && chars.peek() == Some(&close) {
-                            name.extend(chars.next());
-                            continue;
-                        }
-                        break;
-                    }
-                    name.push(next);
-                }
+                let quoted = scan::quoted(rest, if ch == '[' { b']' } else { rest[0] }, false);
+                let inner = &sql[at + 1..at + quoted.len - usize::from(quoted.closed)];
+                at += quoted.len;
+                let name = match close {
+                    ']' => inner.to_owned(),
+                    _ => inner.replace(&format!("{close}{close}"), &close.to_string()),
+                };
                 let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
                     && name.chars().all(|c| c.is_alphanumeric() || c == '_');
                 let piece = match (fold, plain) {
@@ -145,6 +125,7 @@ fn normalize(sql: &str, fold: bool) -> String {
             c => {
                 let piece: String = if fold { c.to_lowercase().collect() } else { c.to_string() };
                 push(&mut out, &piece, &mut pending_space);
+                at += c.len_utf8();
             }
         }
     }
@@ -416,8 +397,8 @@ mod tests {
         fn run(&mut self, sql: &str, journal: &mut Journal) {
             let mut touched = Touched::default();
             for statement in crate::split_statements(sql, crate::Dialect::Sqlite).expect("lexes") {
-                self.conn.execute_batch(&statement.sql).expect("sql");
-                touched.statement(&statement.sql);
+                self.conn.execute_batch(statement.sql()).expect("sql");
+                touched.statement(statement.sql());
             }
             self.schema.advance(&self.conn, &touched, journal).expect("advance");
         }

@@ -6,7 +6,7 @@ use super::{Backend, Cache, Database, DryRunOptions, Journal, Schema, difference
 use crate::dialect::Dialect;
 use crate::flags::Direction;
 use crate::load::Loaded;
-use crate::model::{MigrationDef, MigrationSet, Script};
+use crate::model::{MigrationDef, MigrationSet, ScriptFile};
 use crate::problem::{Problem, Problems};
 use rusqlite::Connection;
 
@@ -171,7 +171,7 @@ impl Run {
         &mut self,
         migration: &MigrationDef,
         direction: Direction,
-        script: &Script,
+        script: &ScriptFile,
         journal: &mut Journal,
         keep: impl FnOnce(&Schema, &Journal) -> Vec<Problem>,
     ) -> Result<(), Vec<Problem>> {
@@ -192,7 +192,7 @@ impl Run {
         if result.is_ok() {
             let mut touched = Touched::default();
             for statement in &script.statements {
-                touched.statement(&statement.sql);
+                touched.statement(statement.sql());
             }
             self.schema.advance(&self.conn, &touched, journal).map_err(database)?;
             advanced = true;
@@ -215,18 +215,19 @@ impl Run {
         result
     }
 
-    fn statements(&self, script: &Script) -> Result<(), Vec<Problem>> {
+    fn statements(&self, script: &ScriptFile) -> Result<(), Vec<Problem>> {
         for statement in &script.statements {
             // The runtime honours `PRAGMA foreign_keys = OFF` around the transaction; inside it
             // SQLite ignores the pragma, so the dry run does too.
-            if let Err(error) = self.conn.execute_batch(&statement.sql) {
+            if let Err(error) = self.conn.execute_batch(statement.sql()) {
                 let (message, offset) = match &error {
                     rusqlite::Error::SqlInputError { msg, offset, .. } => (msg.clone(), usize::try_from(*offset).ok()),
                     rusqlite::Error::SqliteFailure(_, Some(message)) => (message.clone(), None),
                     other => (other.to_string(), None),
                 };
-                let position =
-                    offset.map_or(statement.position, |offset| within(statement.position, &statement.sql, offset));
+                let position = offset.map_or(crate::Position::of(statement), |offset| {
+                    within(crate::Position::of(statement), statement.sql(), offset)
+                });
                 let help = hint::help(&self.conn, &message, statement, &script.text, position);
                 return Err(vec![Problem::in_file(script.file.clone(), message).at(position).help(help)]);
             }
@@ -234,7 +235,7 @@ impl Run {
         Ok(())
     }
 
-    fn foreign_key_check(&self, script: &Script) -> Result<(), Vec<Problem>> {
+    fn foreign_key_check(&self, script: &ScriptFile) -> Result<(), Vec<Problem>> {
         let violation: Option<(String, String)> = self
             .conn
             .query_row("PRAGMA foreign_key_check", [], |row| Ok((row.get(0)?, row.get(2)?)))

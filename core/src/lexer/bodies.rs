@@ -7,20 +7,7 @@ use crate::problem::Position;
 
 /// `rest` past white space and comments (empty if a comment runs to the end).
 pub(super) fn past_trivia(rest: &[u8], dialect: Dialect) -> &[u8] {
-    let mut at = 0;
-    loop {
-        let skip = match &rest[at..] {
-            [byte, ..] if byte.is_ascii_whitespace() => Some(1),
-            [b'-', b'-', ..] => rest[at..].iter().position(|&byte| byte == b'\n'),
-            [b'#', ..] if dialect == Dialect::Mysql => rest[at..].iter().position(|&byte| byte == b'\n'),
-            [b'/', b'*', ..] => rest[at + 2..].windows(2).position(|pair| pair == b"*/").map(|end| end + 4),
-            _ => return &rest[at..],
-        };
-        match skip {
-            Some(skip) => at += skip,
-            None => return &[],
-        }
-    }
+    &rest[crate::scan::trivia(rest, dialect)..]
 }
 
 /// The word that comes next in `rest`, past white space and comments, and what follows it;

@@ -1,4 +1,4 @@
-//! The tracking table: which migrations a database has, and the digest of a fully checked set.
+//! strata's own history: which migrations a database has, and the digest of a fully checked set.
 //!
 //! `<table>` holds one row per applied (or dirty) migration. `<table>_state` holds one row: the
 //! digest of the embedded set when every one of its migrations was last found applied and
@@ -6,71 +6,14 @@
 //! `<table>` clear it whenever anything writes the history. This module writes their SQL for each
 //! dialect and reads their rows; the session runs it.
 
+use super::{AppliedMigration, Layout, State};
 use crate::driver::{Dialect, Value};
 use crate::error::{Error, Result};
 use crate::sql::{self, DialectSql, Names};
 use std::time::Duration;
 
-/// The default tracking table.
-pub const DEFAULT_TABLE: &str = "strata_migrations";
-
 /// The longest table name: PostgreSQL keeps 63 bytes of an identifier, and strata adds `_state`.
 const MAX_NAME: usize = 57;
-
-/// Whether a recorded migration finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    /// Applied and committed.
-    Applied,
-    /// Started outside a transaction (a `no-transaction` migration, or DDL on MySQL) and not
-    /// finished.
-    Dirty,
-}
-
-impl State {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            State::Applied => "applied",
-            State::Dirty => "dirty",
-        }
-    }
-
-    /// The state a row's text records; `None` for anything else (a corrupt row).
-    fn parse(text: &str) -> Option<Self> {
-        [State::Applied, State::Dirty].into_iter().find(|state| state.as_str() == text)
-    }
-}
-
-/// One row of the tracking table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AppliedMigration {
-    /// The version.
-    pub version: i64,
-    /// The name it had when applied.
-    pub name: String,
-    /// Its checksum when applied (`sha256:…`).
-    pub checksum: String,
-    /// When it was applied, in UTC (`2024-01-31T12:00:00.000Z`).
-    pub applied_at: String,
-    /// How long it took.
-    pub duration: Duration,
-    /// Applied, or dirty.
-    pub state: State,
-    /// Marked `strata:backward-compatible` when applied.
-    pub backward_compatible: bool,
-    /// For a dirty row whose migration failed: the statement that failed and the database's
-    /// message.
-    pub failure: Option<String>,
-}
-
-impl AppliedMigration {
-    /// How messages name the row: its version and name, `7_add_orders`. A row whose migration
-    /// is embedded is named by that migration's [`id`](crate::Migration::id) instead.
-    pub fn id(&self) -> String {
-        strata_core::row_id(self.version, &self.name)
-    }
-}
 
 /// A validated tracking table name, with its SQL for one dialect.
 #[derive(Debug, Clone)]
@@ -167,11 +110,15 @@ impl TrackingTable {
     /// `Err(ForeignTable)` when a table of this name exists with columns that are not strata's:
     /// another tool's history, which strata must not write into.
     pub(crate) fn check_columns(&self, columns: &[String]) -> Result<()> {
-        const STRATA: [&str; 4] = ["version", "name", "checksum", "state"];
-        if columns.is_empty() || STRATA.iter().all(|column| columns.iter().any(|c| c == column)) {
-            return Ok(());
+        match Layout::recognise(columns) {
+            _ if columns.is_empty() => Ok(()),
+            Some(Layout::Strata) => Ok(()),
+            other => Err(Error::ForeignTable {
+                table: self.name.clone(),
+                tool: other.map(Layout::tool),
+                columns: columns.to_vec(),
+            }),
         }
-        Err(Error::ForeignTable { table: self.name.clone(), tool: foreign_tool(columns), columns: columns.to_vec() })
     }
 
     /// The statements that create both tables when they do not exist.
@@ -308,7 +255,7 @@ impl TrackingTable {
             _ => Err(self.corrupt(Some(version), &format!("`{column}` is not an integer"))),
         };
         let checksum = text(checksum, "checksum")?;
-        if !strata_core::is_checksum(&checksum) {
+        if !Layout::Strata.checksum().accepts(&checksum) {
             return Err(self.corrupt(
                 Some(version),
                 &format!("checksum `{checksum}` is not `sha256:` and 64 lower-case hex digits"),
@@ -342,49 +289,11 @@ impl TrackingTable {
     }
 }
 
-/// Whose history table has exactly these columns: the tools strata's users come from.
-fn foreign_tool(columns: &[String]) -> Option<&'static str> {
-    const TOOLS: [(&str, &[&str]); 6] = [
-        ("sqlx", &["version", "description", "installed_on", "success", "checksum", "execution_time"]),
-        ("diesel", &["version", "run_on"]),
-        ("refinery", &["version", "name", "applied_on", "checksum"]),
-        (
-            "Flyway",
-            &[
-                "installed_rank",
-                "version",
-                "description",
-                "type",
-                "script",
-                "checksum",
-                "installed_by",
-                "installed_on",
-                "execution_time",
-                "success",
-            ],
-        ),
-        ("golang-migrate", &["version", "dirty"]),
-        ("dbmate", &["version"]),
-    ];
-    let mut sorted: Vec<&str> = columns.iter().map(String::as_str).collect();
-    sorted.sort_unstable();
-    TOOLS.iter().find_map(|(tool, theirs)| {
-        let mut theirs = theirs.to_vec();
-        theirs.sort_unstable();
-        (theirs == sorted).then_some(*tool)
-    })
-}
-
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= MAX_NAME
-}
-
-/// A duration as the tracking table stores it.
-pub(crate) fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -503,13 +412,5 @@ mod tests {
         let mut text_version = row("applied", Value::Null);
         text_version[0] = Value::Text("2".into());
         assert!(matches!(table.parse_row(text_version), Err(Error::CorruptHistory { version: None, .. })));
-    }
-
-    #[test]
-    fn checksums_must_be_prefixed_lower_hex() {
-        assert!(strata_core::is_checksum(&format!("sha256:{}", "ab".repeat(32))));
-        assert!(!strata_core::is_checksum(&format!("sha256:{}", "AB".repeat(32))));
-        assert!(!strata_core::is_checksum(&format!("md5:{}", "ab".repeat(32))));
-        assert!(!strata_core::is_checksum("sha256:abc"));
     }
 }
