@@ -193,6 +193,24 @@ mod tests {
     }
 
     #[test]
+    fn the_digest_is_stored_only_for_a_history_that_is_the_set_exactly() {
+        let migrations = set(&[]);
+        let all = || (1..=4).map(row).collect::<Vec<_>>();
+        assert!(history(&migrations, all()).matches_exactly(&migrations));
+        let mut missing = all();
+        missing.remove(2);
+        let mut dirty = all();
+        dirty[1].state = State::Dirty;
+        let mut edited = all();
+        edited[3].checksum = checksum(9);
+        let mut ahead = all();
+        ahead.push(row(9));
+        for (rows, why) in [(missing, "missing"), (dirty, "dirty"), (edited, "edited"), (ahead, "ahead")] {
+            assert!(!history(&migrations, rows).matches_exactly(&migrations), "{why}");
+        }
+    }
+
+    #[test]
     fn a_target_short_of_the_last_migration_does_not_complete_the_set() {
         let migrations = set(&[]);
         let planned =

@@ -224,6 +224,23 @@ mod tests {
     }
 
     #[test]
+    fn a_row_is_named_by_version_and_name_and_its_duration_saturates() {
+        let row = AppliedMigration {
+            version: 7,
+            name: "add_orders".into(),
+            checksum: String::new(),
+            applied_at: String::new(),
+            duration: Duration::from_millis(1500),
+            state: State::Applied,
+            backward_compatible: false,
+            failure: None,
+        };
+        assert_eq!(row.id(), "7_add_orders");
+        assert_eq!(millis(row.duration), 1500);
+        assert_eq!(millis(Duration::MAX), i64::MAX);
+    }
+
+    #[test]
     fn checksums_are_read_in_their_tool_s_form() {
         let sha256 = format!("sha256:{}", "ab".repeat(32));
         assert!(ChecksumPolicy::Sha256Prefixed.accepts(&sha256));
