@@ -89,12 +89,15 @@ pub fn is_foreign_keys_off(sql: &str) -> bool {
 /// that pragma (an empty value when it only reads the pragma). Read token by token, so that a
 /// comment anywhere in it is white space, as SQLite reads it.
 pub fn pragma_value(sql: &str, name: &str) -> Option<String> {
-    let tokens: Vec<Token<'_>> = Tokens::new(sql, Dialect::Sqlite).collect();
-    let [pragma, rest @ ..] = tokens.as_slice() else { return None };
-    let rest = match rest {
-        [_schema, dot, rest @ ..] if pragma.is("pragma") && dot.is_symbol(".") => rest,
-        rest if pragma.is("pragma") => rest,
-        _ => return None,
+    let mut tokens = Tokens::new(sql, Dialect::Sqlite);
+    // Most statements are not pragmas: one token says so, before anything is collected.
+    if !tokens.next()?.is("pragma") {
+        return None;
+    }
+    let tokens: Vec<Token<'_>> = tokens.collect();
+    let rest = match tokens.as_slice() {
+        [_schema, dot, rest @ ..] if dot.is_symbol(".") => rest,
+        rest => rest,
     };
     let [pragma_name, rest @ ..] = rest else { return None };
     if !pragma_name.is(name) {

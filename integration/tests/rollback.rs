@@ -55,6 +55,15 @@ on_every_database! {
         assert_eq!(db.tables(), ["a", "b", "c"], "0003 was not rolled back either");
     }
 
+    fn a_rollback_with_nothing_to_revert_says_so(db: &mut Db) {
+        let migrations = reversible(db);
+        db.apply(&migrations.migrator()).unwrap();
+        let report = db.rollback_to(&migrations.migrator(), 3).unwrap();
+        assert!(report.ran.is_empty());
+        assert_eq!(report.to_string(), "nothing to do: no applied migration comes after the target\n");
+        assert_eq!(db.tables(), ["a", "b", "c"]);
+    }
+
     fn a_failed_rollback_says_how_many_it_reverted(db: &mut Db) {
         let migrations = db.migrations(&[
             ("0001_a.sql", "CREATE TABLE a (x INTEGER);"),

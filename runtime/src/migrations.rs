@@ -95,13 +95,10 @@ impl Migrations {
             .or_else(|| name.parse::<i64>().ok().and_then(|version| self.position(version)))
     }
 
-    /// The migrations whose version as written starts with `name` and a separator: what a
-    /// target that names none of them was likely meant as (`2024` in a diesel folder).
+    /// The migrations whose version as written starts with `name`: what a target that names
+    /// none of them was likely meant as (`2024` in a diesel folder).
     pub(crate) fn starting_with(&self, name: &str) -> Vec<&Migration> {
-        let at_separator = |m: &&Migration| {
-            m.written_version().strip_prefix(name).is_some_and(|rest| rest.starts_with(['-', '_', '.']))
-        };
-        self.migrations.iter().filter(at_separator).collect()
+        self.migrations.iter().filter(|m| !name.is_empty() && m.written_version().starts_with(name)).collect()
     }
 
     /// One digest of the whole set (versions and checksums in order): equal digests mean the
@@ -219,7 +216,8 @@ mod tests {
         assert_eq!(diesel.position_named("2024-02"), None, "a unique part of a version is not a version");
         let ids = |found: Vec<&Migration>| found.iter().map(|m| m.id().to_owned()).collect::<Vec<_>>();
         assert_eq!(ids(diesel.starting_with("2024")), ["2024-01-01-000000_a", "2024-02-12-120203_b"]);
-        assert_eq!(ids(diesel.starting_with("2024-0")), Vec::<String>::new(), "only at a separator");
+        assert_eq!(ids(diesel.starting_with("2024-01-01-0")), ["2024-01-01-000000_a"]);
+        assert_eq!(ids(diesel.starting_with("20240101")), Vec::<String>::new(), "as written, dashes and all");
     }
 
     #[test]

@@ -56,7 +56,10 @@ pub struct Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.ran.is_empty() && self.baselined.is_empty() {
-            writeln!(f, "nothing to do: {} migration(s) already in place", self.skipped)?;
+            match self.direction {
+                Direction::Up => writeln!(f, "nothing to do: {} migration(s) already in place", self.skipped)?,
+                Direction::Down => writeln!(f, "nothing to do: no applied migration comes after the target")?,
+            }
         }
         let did = match self.direction {
             Direction::Up => "applied",

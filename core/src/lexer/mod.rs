@@ -295,7 +295,7 @@ impl Lexer<'_> {
                     }
                 }
                 b'$' if self.dialect == Dialect::Postgres => self.dollar()?,
-                _ if self.at_comment() => self.comment()?,
+                b'-' | b'/' | b'#' if self.at_comment() => self.comment()?,
                 b'(' => {
                     open_parens.push(self.cursor.position);
                     body.symbol(byte, self.cursor.peek_at(1));
