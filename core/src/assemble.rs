@@ -11,6 +11,7 @@ use crate::lexer::split_statements;
 use crate::model::{MigrationDef, ScriptFile, script_flags};
 use crate::problem::{Position, Problem};
 use crate::script::Statement;
+use crate::sections::{check_blocks, sections};
 use crate::transaction_rules::statement_rules;
 use std::path::PathBuf;
 
@@ -39,13 +40,40 @@ pub fn assemble(
         return (None, vec![Problem::new(format!("migration `{}` has no up script", candidate.name))]);
     };
     let up_text = read_text(&up_file, files_read, &mut problems);
-    let down = candidate.down.as_ref().and_then(|file| read_script(file, dialect, files_read, &mut problems));
+    let mut down = candidate.down.as_ref().and_then(|file| read_script(file, dialect, files_read, &mut problems));
     let run_in_transaction =
         candidate.metadata.as_ref().and_then(|file| read_metadata(file, files_read, &mut problems));
     let Some(up_text) = up_text else { return (None, problems) };
+    // dbmate's and goose's files hold both scripts: cut at their markers.
+    let (up_text, sections) = match sections(&up_text, &up_file.relative) {
+        Ok(Some(sections)) => (sections.up.clone(), Some(sections)),
+        Ok(None) => (up_text, None),
+        Err(section_problems) => {
+            problems.extend(section_problems);
+            (up_text, None)
+        }
+    };
     // An up script with no statement (diesel's comment-only placeholders, sqlx's empty files) is
     // a migration that changes nothing: both tools apply and record it.
     let up = split(&up_file, up_text, dialect, &mut problems).unwrap_or_else(|script| script);
+    if let Some(sections) = &sections {
+        if let Some(section) = &sections.down {
+            match &down {
+                Some(other) => problems.push(
+                    Problem::in_file(
+                        up_file.relative.clone(),
+                        format!("`{}` has a down section and a down script `{}`", up_file.relative, other.file),
+                    )
+                    .help("keep one of them"),
+                ),
+                None => down = split(&up_file, section.clone(), dialect, &mut problems).ok(),
+            }
+        }
+        for script in std::iter::once(&up).chain(down.as_ref()) {
+            problems.extend(check_blocks(&sections.blocks, &script.statements, &script.file));
+        }
+    }
+    let one_file_no_transaction = sections.as_ref().is_some_and(|sections| sections.no_transaction);
 
     let (directives, directive_problems) = parse_directives(&up.text, &up.file);
     problems.extend(directive_problems);
@@ -63,11 +91,10 @@ pub fn assemble(
             .help("delete the down script, or remove `-- strata:irreversible`"),
         );
     }
-    let flags = directives.flags.with_if(run_in_transaction == Some(false), Flags::NO_TRANSACTION).with(script_flags(
-        &up,
-        down.as_ref(),
-        dialect,
-    ));
+    let flags = directives
+        .flags
+        .with_if(run_in_transaction == Some(false) || one_file_no_transaction, Flags::NO_TRANSACTION)
+        .with(script_flags(&up, down.as_ref(), dialect));
     let migration = MigrationDef {
         id,
         version: candidate.version,

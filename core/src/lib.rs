@@ -55,6 +55,8 @@ mod problem;
 #[cfg(feature = "load")]
 mod scan;
 #[cfg(feature = "load")]
+mod sections;
+#[cfg(feature = "load")]
 mod suggest;
 #[cfg(feature = "load")]
 mod tokens;

@@ -1,6 +1,7 @@
 //! What `embed_migrations!` puts in the binary is exactly what strata-core loads from the same
 //! folder at run time, field by field, for every layout (flat, folders, numbered folders,
-//! prefixed, refinery's unversioned `U`) and every dialect's splitting rules.
+//! prefixed, refinery's unversioned `U`, dbmate's and goose's one-file scripts) and every
+//! dialect's splitting rules.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test panics
 
@@ -16,6 +17,8 @@ static DEPENDENCIES: Migrations = strata::embed_migrations!("ui-tests/fixtures/p
 static SAMPLE: Migrations = strata::embed_migrations!("migrations");
 static NUMBERED: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-numbered-folder");
 static REFINERY: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-refinery-unversioned");
+static DBMATE: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-dbmate");
+static GOOSE: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-goose");
 static POSTGRES: Migrations = strata::embed_migrations!("examples/migrations-postgres", dialect = "postgres");
 static POSTGRES_BODIES: Migrations =
     strata::embed_migrations!("ui-tests/fixtures/pass-postgres-begin-atomic", dialect = "postgres");
@@ -59,6 +62,16 @@ fn assert_same_script(embedded: &strata::Script, loaded: &strata_core::ScriptFil
     assert_eq!(embedded.file(), loaded.file, "{at}: file");
     // One statement type for both: what the lexer split is what the macro embedded.
     assert_eq!(embedded.statements(), loaded.statements.as_slice(), "{at}: statements");
+}
+
+#[test]
+fn dbmate_and_goose_files() {
+    assert_same(&DBMATE, "ui-tests/fixtures/pass-dbmate");
+    assert_same(&GOOSE, "ui-tests/fixtures/pass-goose");
+    assert!(DBMATE[1].no_transaction() && GOOSE[1].no_transaction() && !GOOSE[0].no_transaction());
+    let trigger = &GOOSE[0].up().statements()[1];
+    assert_eq!((trigger.line(), trigger.sql().lines().count()), (5, 3), "the block is one statement, at its line");
+    assert_eq!(GOOSE[0].down().map(|down| down.file()), Some("00001_create_posts.sql"));
 }
 
 #[test]

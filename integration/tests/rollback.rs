@@ -55,6 +55,22 @@ on_every_database! {
         assert_eq!(db.tables(), ["a", "b", "c"], "0003 was not rolled back either");
     }
 
+    fn dbmate_and_goose_files_apply_their_up_section_and_revert_their_down_section(db: &mut Db) {
+        let migrations = db.migrations(&[
+            ("20240101000000_users.sql", "-- migrate:up\nCREATE TABLE users (id INTEGER);\n\n-- migrate:down\nDROP TABLE users;\n"),
+            (
+                "20240102000000_posts.sql",
+                "-- +goose Up\nCREATE TABLE posts (id INTEGER);\n-- +goose StatementBegin\nINSERT INTO posts VALUES (1);\n-- +goose StatementEnd\n-- +goose Down\nDROP TABLE posts;\n",
+            ),
+        ]);
+        assert_eq!(migrations[0].down().map(|down| down.statements()[0].line()), Some(5), "the file's own line");
+        db.apply(&migrations.migrator()).unwrap();
+        assert_eq!(db.tables(), ["posts", "users"], "each up section ran, and no down section");
+        assert_eq!(db.count("SELECT count(*) FROM posts"), 1);
+        db.rollback_to(&migrations.migrator(), Target::Empty).unwrap();
+        assert!(db.tables().is_empty(), "each down section reverted its migration");
+    }
+
     fn a_rollback_with_nothing_to_revert_says_so(db: &mut Db) {
         let migrations = reversible(db);
         db.apply(&migrations.migrator()).unwrap();
