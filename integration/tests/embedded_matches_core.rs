@@ -19,6 +19,7 @@ static NUMBERED: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-
 static REFINERY: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-refinery-unversioned");
 static DBMATE: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-dbmate");
 static GOOSE: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-goose");
+static GOLANG_MIGRATE: Migrations = strata::embed_migrations!("ui-tests/fixtures/pass-golang-migrate");
 static POSTGRES: Migrations = strata::embed_migrations!("examples/migrations-postgres", dialect = "postgres");
 static POSTGRES_BODIES: Migrations =
     strata::embed_migrations!("ui-tests/fixtures/pass-postgres-begin-atomic", dialect = "postgres");
@@ -72,6 +73,14 @@ fn dbmate_and_goose_files() {
     let trigger = &GOOSE[0].up().statements()[1];
     assert_eq!((trigger.line(), trigger.sql().lines().count()), (5, 3), "the block is one statement, at its line");
     assert_eq!(GOOSE[0].down().map(|down| down.file()), Some("00001_create_posts.sql"));
+}
+
+#[test]
+fn golang_migrate_files_are_the_flat_layout() {
+    assert_same(&GOLANG_MIGRATE, "ui-tests/fixtures/pass-golang-migrate");
+    let ids: Vec<(&str, &str)> = GOLANG_MIGRATE.iter().map(|m| (m.id(), m.written_version())).collect();
+    assert_eq!(ids, [("000001_create_users_table", "000001"), ("000002_add_email", "000002")]);
+    assert!(GOLANG_MIGRATE.iter().all(|m| m.down().is_some()));
 }
 
 #[test]
