@@ -286,5 +286,32 @@ mod another_tool_s_table {
             };
             assert_eq!(db.count(&ours), 0, "no `_state` or `_lock` table, no trigger");
         }
+
+        fn a_first_apply_beside_another_tool_s_history_is_refused_naming_it(db: &mut Db) {
+            let text = if db.dialect() == strata::Dialect::Mysql { "VARCHAR(255)" } else { "TEXT" };
+            db.execute(&format!("CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY, run_on {text})"));
+            let migrations = db.migrations(&[("0001_a.sql", "CREATE TABLE a (x INTEGER);")]);
+            // An empty history of diesel's records nothing to run again.
+            db.apply(&migrations.migrator()).unwrap();
+            let mut tables = db.tables();
+            tables.sort();
+            assert_eq!(tables, ["__diesel_schema_migrations", "a"]);
+            db.execute("DROP TABLE a");
+            for table in ["strata_migrations", "strata_migrations_state"] {
+                db.execute(&format!("DROP TABLE {table}"));
+            }
+            db.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101000000'), ('20240102000000')");
+            let error = db.apply(&migrations.migrator()).unwrap_err();
+            assert!(
+                matches!(&error, Error::ForeignHistory { tool: "diesel", rows: 2, table } if table == "`__diesel_schema_migrations`"),
+                "{error}"
+            );
+            assert!(error.to_string().contains("`baseline(<its last migration>)`"), "{error}");
+            assert_eq!(db.tables(), ["__diesel_schema_migrations"], "nothing ran, nothing was created");
+            assert!(db.recorded_table_missing());
+            // Once strata has a history of its own, the other tool's is no longer its business.
+            db.baseline(&migrations.migrator(), 1).unwrap();
+            db.apply(&migrations.migrator()).unwrap();
+        }
     }
 }

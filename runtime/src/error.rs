@@ -177,6 +177,21 @@ pub enum Error {
         /// Its columns.
         columns: Vec<String>,
     },
+    /// strata's history is empty, but another tool's history beside it records migrations:
+    /// applying would run them again (and fail on "already exists", or worse, succeed). Nothing
+    /// was run or written.
+    #[error(
+        "the database has no strata history, but {tool}'s history ({table}) records {rows} applied migration(s): applying would run them again; record what {tool} applied first with `baseline(<its last migration>)` (`strata baseline --to <version>`), after checking that the folder is the one {tool} ran"
+    )]
+    ForeignHistory {
+        /// The tool: `sqlx`, `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`,
+        /// `rusqlite_migration`.
+        tool: &'static str,
+        /// Where its history is: the table, or `PRAGMA user_version` for rusqlite_migration.
+        table: String,
+        /// How many migrations it records as applied.
+        rows: i64,
+    },
     /// The tracking table's name is not a plain SQL identifier.
     #[error(
         "`{name}` is not a valid tracking table name: use letters, digits and `_`, not starting with a digit, at most 57 characters, optionally after `schema.`"
@@ -518,6 +533,10 @@ mod tests {
                     source: None,
                 },
                 "the tracking table `strata_migrations` is corrupt at version 2: bad state",
+            ),
+            (
+                Error::ForeignHistory { tool: "sqlx", table: "`_sqlx_migrations`".into(), rows: 3 },
+                "the database has no strata history, but sqlx's history (`_sqlx_migrations`) records 3 applied migration(s): applying would run them again; record what sqlx applied first with `baseline(<its last migration>)` (`strata baseline --to <version>`), after checking that the folder is the one sqlx ran",
             ),
             (
                 Error::InvalidTableName { name: "x;y".into() },

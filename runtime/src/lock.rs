@@ -177,7 +177,7 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
     /// Frees what a dropped run of this connection left, then tries until the lock is taken.
     async fn take_session_lock(&mut self, on: &SessionLockOn, waiting: &mut Waiting) -> Result<()> {
         let (lock, lookup) = (params(&on.lock), params(&on.lookup));
-        if self.count(on.sql.held_here, &lookup).await? > 0 {
+        if self.count(on.sql.held_here, &lookup, "looking at the lock").await? > 0 {
             self.free_left_behind(on.sql.unlock, &lock).await?;
         }
         while !self.try_lock(on.sql.try_lock, &lock).await? {
@@ -188,13 +188,6 @@ impl<D: AsyncDriver + ?Sized> Session<'_, D> {
 
     async fn try_lock(&mut self, sql: &str, params: &[Param<'_>]) -> Result<bool> {
         Ok(self.query_value(sql, params, "taking the lock").await? == Some(Value::Integer(1)))
-    }
-
-    async fn count(&mut self, sql: &str, params: &[Param<'_>]) -> Result<i64> {
-        match self.query_value(sql, params, "looking at the lock").await? {
-            Some(Value::Integer(n)) => Ok(n),
-            _ => Ok(0),
-        }
     }
 
     /// Unlocks, for as many times as it was taken, a session lock this connection holds from a

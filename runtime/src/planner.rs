@@ -8,6 +8,7 @@
 
 use crate::check::History;
 use crate::error::{Direction, Error, Result};
+use crate::history::Layout;
 use crate::migrations::Migrations;
 
 /// What a run was asked to do.
@@ -115,6 +116,16 @@ pub(crate) fn plan(migrations: &Migrations, history: &History, request: Request,
 }
 
 /// How the migration at `position` runs in `direction`, on its own.
+/// The first refusal of an apply, before strata writes anything: its history is empty but
+/// another tool's (`found`: its layout, where it is, how many it records) is not, so every
+/// migration would run again.
+pub(crate) fn refuse_foreign_history(found: Option<(Layout, String, i64)>) -> Result<()> {
+    match found {
+        Some((layout, table, rows)) if rows > 0 => Err(Error::ForeignHistory { tool: layout.tool(), table, rows }),
+        _ => Ok(()),
+    }
+}
+
 fn step(migrations: &Migrations, position: usize, direction: Direction) -> Step {
     let flags = migrations[position].flags();
     let protocol = match flags.runs_in_transaction(direction) {
@@ -190,6 +201,15 @@ mod tests {
         let last_one = plan(&migrations, &history(&migrations, vec![row(1), row(2), row(3)]), ALL, Rules::default());
         let last_one = last_one.unwrap_or_default();
         assert_eq!((positions(&last_one), last_one.applied, last_one.completes_set), (vec![3], 3, true));
+    }
+
+    #[test]
+    fn another_tool_s_history_with_rows_is_refused_naming_it() {
+        let found = |rows| Some((Layout::Diesel, "`__diesel_schema_migrations`".to_owned(), rows));
+        let refused = refuse_foreign_history(found(2));
+        assert!(matches!(refused, Err(Error::ForeignHistory { tool: "diesel", rows: 2, .. })), "{refused:?}");
+        assert!(refuse_foreign_history(found(0)).is_ok(), "an empty table records nothing to run again");
+        assert!(refuse_foreign_history(None).is_ok());
     }
 
     #[test]

@@ -76,6 +76,9 @@ impl Migrator<'_> {
         s: &mut Session<'_, D>,
         last: Option<usize>,
     ) -> Result<Report> {
+        if !s.has_history().await? {
+            planner::refuse_foreign_history(s.foreign_history().await?)?;
+        }
         s.create_table().await?;
         let request = Request::Apply { last };
         let history = self.settled_history(s).await?;

@@ -6,7 +6,7 @@ use crate::cancel::{Armed, Cancel};
 use crate::driver::{AsyncDriver, Dialect, DriverError, Param, Row, Value};
 use crate::error::{Direction, Error, Result, database};
 use crate::event::Listener;
-use crate::history::{AppliedMigration, State, TrackingTable, millis};
+use crate::history::{AppliedMigration, Layout, State, TrackingTable, millis};
 use crate::migration::Migration;
 use std::time::{Duration, Instant};
 use strata_core::Script;
@@ -259,20 +259,54 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
 
     /// Refuses a table of the tracking table's name that another tool made, before anything is
     /// written: strata's guard triggers and `_state` table must not land on it.
-    async fn check_not_foreign(&mut self) -> Result<()> {
-        if self.table_checked {
-            return Ok(());
-        }
-        let (sql, names) = self.table.columns_sql();
+    /// The columns `(sql, names)` lists, lower-case; none for a table that does not exist.
+    async fn columns(&mut self, (sql, names): (String, Vec<String>), operation: &'static str) -> Result<Vec<String>> {
         let params: Vec<Param<'_>> = names.iter().map(|name| Param::Text(name)).collect();
-        let rows = self.query(&sql, &params, "reading the tracking table's columns").await?;
-        let columns: Vec<String> = rows
+        let rows = self.query(&sql, &params, operation).await?;
+        Ok(rows
             .into_iter()
             .filter_map(|row| match row.into_iter().next() {
                 Some(Value::Text(column)) => Some(column),
                 _ => None,
             })
-            .collect();
+            .collect())
+    }
+
+    /// The number `sql` selects; 0 for none.
+    pub(crate) async fn count(&mut self, sql: &str, params: &[Param<'_>], operation: &'static str) -> Result<i64> {
+        match self.query_value(sql, params, operation).await? {
+            Some(Value::Integer(n)) => Ok(n),
+            _ => Ok(0),
+        }
+    }
+
+    /// Whether strata's history has a row.
+    pub(crate) async fn has_history(&mut self) -> Result<bool> {
+        Ok(self.exists("").await? && self.count(&self.table.count_sql(""), &[], "counting the history").await? > 0)
+    }
+
+    /// Another tool's history table in the schema strata's is in, with rows: its layout, the
+    /// table and how many migrations it records. Looked for on a first run only.
+    pub(crate) async fn foreign_history(&mut self) -> Result<Option<(Layout, String, i64)>> {
+        for table in Layout::foreign_tables() {
+            let columns =
+                self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
+            let Some(layout) = Layout::recognise(&columns).filter(|&layout| layout != Layout::Strata) else { continue };
+            let rows = self.count(&self.table.count_sql(table), &[], "counting another tool's history").await?;
+            if rows > 0 {
+                return Ok(Some((layout, format!("`{table}`"), rows)));
+            }
+        }
+        // rusqlite_migration's `PRAGMA user_version` is not looked at yet: applications set it
+        // for their own reasons too, and refusing them needs the override adopt brings.
+        Ok(None)
+    }
+
+    async fn check_not_foreign(&mut self) -> Result<()> {
+        if self.table_checked {
+            return Ok(());
+        }
+        let columns = self.columns(self.table.columns_sql(), "reading the tracking table's columns").await?;
         self.table.check_columns(&columns)?;
         // No table yet is no answer: the one strata then creates is checked by creating it.
         self.table_checked = !columns.is_empty();

@@ -67,6 +67,32 @@ impl Layout {
         }
     }
 
+    /// The table the tool writes unless told otherwise; `None` for rusqlite_migration, which
+    /// keeps a count in `PRAGMA user_version`.
+    pub(crate) const fn default_table(self) -> Option<&'static str> {
+        match self {
+            Layout::Strata => Some(crate::history::DEFAULT_TABLE),
+            Layout::Sqlx => Some("_sqlx_migrations"),
+            Layout::Diesel => Some("__diesel_schema_migrations"),
+            Layout::Refinery => Some("refinery_schema_history"),
+            Layout::Flyway => Some("flyway_schema_history"),
+            Layout::GolangMigrate | Layout::Dbmate => Some("schema_migrations"),
+            Layout::RusqliteMigration => None,
+        }
+    }
+
+    /// The tables other tools write unless told otherwise, each once (golang-migrate's and
+    /// dbmate's share a name; their columns tell them apart).
+    pub(crate) fn foreign_tables() -> Vec<&'static str> {
+        let mut tables: Vec<&'static str> = Layout::ALL
+            .iter()
+            .filter(|&&layout| layout != Layout::Strata)
+            .filter_map(|layout| layout.default_table())
+            .collect();
+        tables.dedup();
+        tables
+    }
+
     /// The columns that identify the tool's table: all of them for another tool's, strata's
     /// that every version of its table has had (later ones added columns).
     pub(crate) const fn columns(self) -> &'static [&'static str] {
@@ -238,6 +264,20 @@ mod tests {
         assert_eq!(row.id(), "7_add_orders");
         assert_eq!(millis(row.duration), 1500);
         assert_eq!(millis(Duration::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn other_tools_tables_are_looked_for_once_each() {
+        assert_eq!(
+            Layout::foreign_tables(),
+            [
+                "_sqlx_migrations",
+                "__diesel_schema_migrations",
+                "refinery_schema_history",
+                "flyway_schema_history",
+                "schema_migrations"
+            ]
+        );
     }
 
     #[test]

@@ -84,11 +84,28 @@ impl TrackingTable {
 
     /// `name` quoted for this dialect, with the schema when there is one.
     pub(crate) fn quoted(&self, suffix: &str) -> String {
-        let table = self.sql.quote(&format!("{}{suffix}", self.table));
+        self.quoted_beside(&format!("{}{suffix}", self.table))
+    }
+
+    /// `table`, a table in the same schema as this one, quoted.
+    fn quoted_beside(&self, table: &str) -> String {
+        let table = self.sql.quote(table);
         match &self.schema {
             Some(schema) => format!("{}.{table}", self.sql.quote(schema)),
             None => table,
         }
+    }
+
+    /// A query for the columns of `table`, beside this one (none when it does not exist), and
+    /// its parameters: another tool's history, looked for on a first run.
+    pub(crate) fn columns_beside_sql(&self, table: &str) -> (String, Vec<String>) {
+        self.sql.columns(Names { schema: self.schema.as_deref(), table })
+    }
+
+    /// A query counting the rows of `table` beside this one (`""`: this one).
+    pub(crate) fn count_sql(&self, table: &str) -> String {
+        let table = if table.is_empty() { self.quoted("") } else { self.quoted_beside(table) };
+        format!("SELECT COUNT(*) FROM {table}")
     }
 
     /// The `n`th parameter (from 1) of an integer.
