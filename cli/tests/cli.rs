@@ -331,6 +331,34 @@ fn a_sqlite_database_from_status_to_down() {
 }
 
 #[test]
+fn status_and_up_name_another_tool_s_history_where_strata_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("migrations"), &[("0001_a.sql", "CREATE TABLE a (x INTEGER);")]);
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT, installed_on TEXT, success BOOLEAN, checksum BLOB, execution_time BIGINT);
+         INSERT INTO _sqlx_migrations VALUES (1, 'a', '2024-01-01', 1, x'00', 1);",
+    )
+    .unwrap();
+    let status = strata(dir.path(), &["status", "--db", "app.db"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(status.stdout.contains("sqlx's history (`_sqlx_migrations`) records 1 migration(s)"), "{}", status.stdout);
+    let json = strata(dir.path(), &["status", "--db", "app.db", "--json"]);
+    let compact: String = json.stdout.split_whitespace().collect();
+    assert!(
+        compact.contains(r#""foreign_history":{"tool":"sqlx","table":"_sqlx_migrations","rows":1}"#),
+        "{}",
+        json.stdout
+    );
+    let up = strata(dir.path(), &["up", "--db", "app.db"]);
+    assert_eq!(up.code, 1, "{}", up.stderr);
+    assert!(up.stderr.contains("error: the database has no strata history, but sqlx's history"), "{}", up.stderr);
+    let tables: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'a'", [], |row| row.get(0)).unwrap();
+    assert_eq!(tables, 0, "nothing ran");
+}
+
+#[test]
 fn failures_have_their_exit_status_and_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     write(

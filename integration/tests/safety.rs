@@ -307,6 +307,12 @@ mod another_tool_s_table {
                 "{error}"
             );
             assert!(error.to_string().contains("`baseline(<its last migration>)`"), "{error}");
+            let status = db.status(&migrations.migrator()).unwrap();
+            let found = status.foreign_history.as_ref().map(|found| (found.tool, found.rows));
+            assert_eq!(found, Some(("diesel", 2)), "status says so too");
+            let plan = db.plan(&migrations.migrator(), strata::Operation::Apply(strata::Target::Latest));
+            assert!(matches!(plan, Err(Error::ForeignHistory { .. })), "plan refuses as apply does: {plan:?}");
+            assert!(status.to_string().contains("diesel's history (`__diesel_schema_migrations`) records 2 migration(s)"), "{status}");
             assert_eq!(db.tables(), ["__diesel_schema_migrations"], "nothing ran, nothing was created");
             assert!(db.recorded_table_missing());
             // Once strata has a history of its own, the other tool's is no longer its business.

@@ -35,7 +35,9 @@ pub use lock::Lock;
 pub use migration::Migration;
 pub use migrations::Migrations;
 pub use migrator::{Migrator, Operation, Target};
-pub use report::{ChecksumUpdate, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step};
+pub use report::{
+    ChecksumUpdate, ForeignHistory, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step,
+};
 pub use strata_core::{Flags, Kind};
 #[cfg(feature = "from-dir")]
 pub use strata_core::{LoadOptions, Problem, Problems};

@@ -8,8 +8,8 @@
 
 use crate::check::History;
 use crate::error::{Direction, Error, Result};
-use crate::history::Layout;
 use crate::migrations::Migrations;
+use crate::report::ForeignHistory;
 
 /// What a run was asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,11 +117,12 @@ pub(crate) fn plan(migrations: &Migrations, history: &History, request: Request,
 
 /// How the migration at `position` runs in `direction`, on its own.
 /// The first refusal of an apply, before strata writes anything: its history is empty but
-/// another tool's (`found`: its layout, where it is, how many it records) is not, so every
-/// migration would run again.
-pub(crate) fn refuse_foreign_history(found: Option<(Layout, String, i64)>) -> Result<()> {
+/// another tool's (`found`) records migrations, which would all run again.
+pub(crate) fn refuse_foreign_history(found: Option<&ForeignHistory>) -> Result<()> {
     match found {
-        Some((layout, table, rows)) if rows > 0 => Err(Error::ForeignHistory { tool: layout.tool(), table, rows }),
+        Some(found) if found.rows > 0 => {
+            Err(Error::ForeignHistory { tool: found.tool, table: found.table.clone(), rows: found.rows })
+        }
         _ => Ok(()),
     }
 }
@@ -205,10 +206,10 @@ mod tests {
 
     #[test]
     fn another_tool_s_history_with_rows_is_refused_naming_it() {
-        let found = |rows| Some((Layout::Diesel, "`__diesel_schema_migrations`".to_owned(), rows));
-        let refused = refuse_foreign_history(found(2));
+        let found = |rows| ForeignHistory { tool: "diesel", table: "`__diesel_schema_migrations`".to_owned(), rows };
+        let refused = refuse_foreign_history(Some(&found(2)));
         assert!(matches!(refused, Err(Error::ForeignHistory { tool: "diesel", rows: 2, .. })), "{refused:?}");
-        assert!(refuse_foreign_history(found(0)).is_ok(), "an empty table records nothing to run again");
+        assert!(refuse_foreign_history(Some(&found(0))).is_ok(), "an empty table records nothing to run again");
         assert!(refuse_foreign_history(None).is_ok());
     }
 

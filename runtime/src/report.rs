@@ -118,6 +118,31 @@ pub struct Status {
     /// PostgreSQL indexes of the tracking table's schema left `INVALID` by an interrupted
     /// `CREATE INDEX CONCURRENTLY` (`schema.index`), which `IF NOT EXISTS` would skip for ever.
     pub invalid_indexes: Vec<String>,
+    /// With no strata history yet: another tool's history beside it that records migrations,
+    /// which `apply` refuses to run again ([`Error::ForeignHistory`](crate::Error::ForeignHistory)).
+    pub foreign_history: Option<ForeignHistory>,
+}
+
+/// Another tool's history found where strata has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ForeignHistory {
+    /// The tool: `sqlx`, `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`.
+    pub tool: &'static str,
+    /// Its table, quoted as messages show it.
+    pub table: String,
+    /// How many migrations it records.
+    pub rows: i64,
+}
+
+impl fmt::Display for ForeignHistory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}'s history ({}) records {} migration(s) and strata has none: `apply` refuses to run them again until they are baselined",
+            self.tool, self.table, self.rows
+        )
+    }
 }
 
 impl Status {
@@ -157,6 +182,9 @@ impl fmt::Display for Status {
             write!(f, ", {} unknown (not in these migrations)", self.unknown.len())?;
         }
         writeln!(f)?;
+        if let Some(foreign) = &self.foreign_history {
+            writeln!(f, "{foreign}")?;
+        }
         write_invalid_indexes(f, &self.invalid_indexes)
     }
 }

@@ -10,7 +10,8 @@ use crate::migration::Migration;
 use crate::migrator::{Migrator, Operation, Target};
 use crate::planner::{self, Planned, Protocol, Request, Rules, Step};
 use crate::report::{
-    ChecksumUpdate, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step as PlanStep,
+    ChecksumUpdate, ForeignHistory, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine,
+    Step as PlanStep,
 };
 use crate::session::Session;
 use crate::unwind::catch_unwind;
@@ -25,6 +26,8 @@ struct Inspected {
     planned: Result<Planned>,
     /// See [`Status::invalid_indexes`].
     invalid_indexes: Vec<String>,
+    /// See [`Status::foreign_history`].
+    foreign_history: Option<ForeignHistory>,
 }
 
 /// Awaits `work` (a future that borrows `session`) holding `migrator`'s lock, and releases the
@@ -77,7 +80,7 @@ impl Migrator<'_> {
         last: Option<usize>,
     ) -> Result<Report> {
         if !s.has_history().await? {
-            planner::refuse_foreign_history(s.foreign_history().await?)?;
+            planner::refuse_foreign_history(s.foreign_history().await?.as_ref())?;
         }
         s.create_table().await?;
         let request = Request::Apply { last };
@@ -394,7 +397,13 @@ impl Migrator<'_> {
         let mut session = self.session(db).await?;
         session.pin_schema().await?;
         let history = History::new(self.migrations, session.read_history().await?);
+        let foreign_history = match history.rows.is_empty() {
+            true => session.foreign_history().await?,
+            false => None,
+        };
         let planned = match request {
+            Some(request @ Request::Apply { .. }) => planner::refuse_foreign_history(foreign_history.as_ref())
+                .and_then(|()| planner::plan(self.migrations, &history, request, self.rules())),
             Some(request) => planner::plan(self.migrations, &history, request, self.rules()),
             None => history.check_dirty(self.migrations).map(|()| Planned::default()),
         };
@@ -404,11 +413,11 @@ impl Migrator<'_> {
             _ if request.is_none() => session.invalid_indexes().await,
             _ => Vec::new(),
         };
-        Ok(Inspected { history, planned, invalid_indexes })
+        Ok(Inspected { history, planned, invalid_indexes, foreign_history })
     }
 
     pub(crate) async fn run_status<D: AsyncDriver + ?Sized>(&self, db: &mut D) -> Result<Status> {
-        let Inspected { history, invalid_indexes, .. } = self.inspect(db, None).await?;
+        let Inspected { history, invalid_indexes, foreign_history, .. } = self.inspect(db, None).await?;
         let migrations = self
             .migrations
             .iter()
@@ -429,7 +438,7 @@ impl Migrator<'_> {
             })
             .collect();
         let unknown = history.unknown.iter().map(|&index| history.rows[index].clone()).collect();
-        Ok(Status { migrations, unknown, invalid_indexes })
+        Ok(Status { migrations, unknown, invalid_indexes, foreign_history })
     }
 
     pub(crate) async fn run_plan<D: AsyncDriver + ?Sized>(&self, db: &mut D, operation: Operation) -> Result<Plan> {

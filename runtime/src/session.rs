@@ -8,6 +8,7 @@ use crate::error::{Direction, Error, Result, database};
 use crate::event::Listener;
 use crate::history::{AppliedMigration, Layout, State, TrackingTable, millis};
 use crate::migration::Migration;
+use crate::report::ForeignHistory;
 use std::time::{Duration, Instant};
 use strata_core::Script;
 
@@ -287,14 +288,14 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
 
     /// Another tool's history table in the schema strata's is in, with rows: its layout, the
     /// table and how many migrations it records. Looked for on a first run only.
-    pub(crate) async fn foreign_history(&mut self) -> Result<Option<(Layout, String, i64)>> {
+    pub(crate) async fn foreign_history(&mut self) -> Result<Option<ForeignHistory>> {
         for table in Layout::foreign_tables() {
             let columns =
                 self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
             let Some(layout) = Layout::recognise(&columns).filter(|&layout| layout != Layout::Strata) else { continue };
             let rows = self.count(&self.table.count_sql(table), &[], "counting another tool's history").await?;
             if rows > 0 {
-                return Ok(Some((layout, format!("`{table}`"), rows)));
+                return Ok(Some(ForeignHistory { tool: layout.tool(), table: format!("`{table}`"), rows }));
             }
         }
         // rusqlite_migration's `PRAGMA user_version` is not looked at yet: applications set it

@@ -34,6 +34,16 @@ struct Summary {
 struct Json<'a> {
     migrations: Vec<Line<'a>>,
     summary: Summary,
+    /// Another tool's history where strata has none (see `Status::foreign_history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    foreign_history: Option<Foreign<'a>>,
+}
+
+#[derive(Serialize)]
+struct Foreign<'a> {
+    tool: &'a str,
+    table: &'a str,
+    rows: i64,
 }
 
 /// Each migration's state; a pending one ordered before an applied one is out of order.
@@ -88,7 +98,12 @@ pub fn status(migrator: &Migrator<'_>, migrations: &Migrations, db: &mut Databas
         unknown: count("unknown"),
     };
     if json {
-        print_json(&Json { migrations: lines, summary });
+        let foreign_history = status.foreign_history.as_ref().map(|found| Foreign {
+            tool: found.tool,
+            table: found.table.trim_matches('`'),
+            rows: found.rows,
+        });
+        print_json(&Json { migrations: lines, summary, foreign_history });
         return Ok(());
     }
     let id_width = lines.iter().map(|line| line.id.chars().count()).chain([9]).max().unwrap_or(9);
@@ -122,6 +137,9 @@ pub fn status(migrator: &Migrator<'_>, migrations: &Migrations, db: &mut Databas
         }
     }
     println!("{text}");
+    if let Some(found) = &status.foreign_history {
+        println!("{found}");
+    }
     Ok(())
 }
 
