@@ -143,6 +143,14 @@ pub enum Command {
         /// The last migration the database already has (a version or a name).
         migration: String,
     },
+    /// Takes over another tool's history: its rows become strata's, its table stays as it was.
+    Adopt {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The tool whose history to take over.
+        #[arg(long, value_enum)]
+        from: Tool,
+    },
     /// The dependency graph, in application order.
     Graph {
         /// How to print it.
@@ -157,6 +165,24 @@ pub enum Command {
     },
     /// Writes `strata.lock`, which pins the released migrations' checksums.
     Lock,
+}
+
+/// A tool whose history `adopt` takes over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Tool {
+    Diesel,
+    GolangMigrate,
+    Dbmate,
+}
+
+impl Tool {
+    pub fn from(self) -> strata_runtime::From {
+        match self {
+            Tool::Diesel => strata_runtime::From::Diesel,
+            Tool::GolangMigrate => strata_runtime::From::GolangMigrate,
+            Tool::Dbmate => strata_runtime::From::Dbmate,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

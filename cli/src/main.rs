@@ -127,5 +127,9 @@ fn run(cli: Cli) -> Outcome {
             let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
             commands::run::baseline(&writing(&migrations, &db, &database), &mut database, &migration)
         }
+        Command::Adopt { db, from } => {
+            let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
+            commands::run::adopt(&writing(&migrations, &db, &database), &mut database, from.from())
+        }
     }
 }

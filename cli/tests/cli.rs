@@ -359,6 +359,47 @@ fn status_and_up_name_another_tool_s_history_where_strata_has_none() {
 }
 
 #[test]
+fn adopt_takes_over_dbmate_s_history_then_up_applies_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("migrations"),
+        &[
+            ("20240101000000_a.sql", "-- migrate:up\nCREATE TABLE a (x INTEGER);\n-- migrate:down\nDROP TABLE a;\n"),
+            ("20240102000000_b.sql", "-- migrate:up\nCREATE TABLE b (x INTEGER);\n-- migrate:down\nDROP TABLE b;\n"),
+        ],
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);
+         INSERT INTO schema_migrations VALUES ('20240101000000');
+         CREATE TABLE a (x INTEGER);",
+    )
+    .unwrap();
+    let adopt = strata(dir.path(), &["adopt", "--from", "dbmate", "--db", "app.db"]);
+    assert_eq!(adopt.code, 0, "{}", adopt.stderr);
+    assert_eq!(
+        adopt.stdout,
+        "adopted 20240101000000_a from dbmate\ntook over 1 migration(s) of dbmate's history; its table is left as it was\n"
+    );
+    let up = strata(dir.path(), &["up", "--db", "app.db"]);
+    assert!(up.stdout.starts_with("applied 20240102000000_b in "), "{}", up.stdout);
+    let unknown = tempfile::tempdir().unwrap();
+    write(&unknown.path().join("migrations"), &[("20240102000000_b.sql", "CREATE TABLE b (x INTEGER);")]);
+    std::fs::copy(dir.path().join("app.db"), unknown.path().join("other.db")).unwrap();
+    let other = rusqlite::Connection::open(unknown.path().join("other.db")).unwrap();
+    other.execute_batch("DROP TABLE strata_migrations; DROP TABLE strata_migrations_state;").unwrap();
+    let refused = strata(unknown.path(), &["adopt", "--from", "dbmate", "--db", "other.db"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("cannot take over dbmate's history: 20240101000000: no migration of this set has that version"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
 fn failures_have_their_exit_status_and_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -306,7 +306,7 @@ mod another_tool_s_table {
                 matches!(&error, Error::ForeignHistory { tool: "diesel", rows: 2, table } if table == "`__diesel_schema_migrations`"),
                 "{error}"
             );
-            assert!(error.to_string().contains("`baseline(<its last migration>)`"), "{error}");
+            assert!(error.to_string().contains("(`strata adopt --from diesel`)"), "{error}");
             let status = db.status(&migrations.migrator()).unwrap();
             let found = status.foreign_history.as_ref().map(|found| (found.tool, found.rows));
             assert_eq!(found, Some(("diesel", 2)), "status says so too");

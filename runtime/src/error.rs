@@ -181,7 +181,8 @@ pub enum Error {
     /// applying would run them again (and fail on "already exists", or worse, succeed). Nothing
     /// was run or written.
     #[error(
-        "the database has no strata history, but {tool}'s history ({table}) records {rows} applied migration(s): applying would run them again; record what {tool} applied first with `baseline(<its last migration>)` (`strata baseline --to <version>`), after checking that the folder is the one {tool} ran"
+        "the database has no strata history, but {tool}'s history ({table}) records {rows} applied migration(s): applying would run them again; {}",
+        take_over(tool)
     )]
     ForeignHistory {
         /// The tool: `sqlx`, `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`,
@@ -191,6 +192,15 @@ pub enum Error {
         table: String,
         /// How many migrations it records as applied.
         rows: i64,
+    },
+    /// [`adopt`](crate::Migrator::adopt) found rows of the other tool's history it cannot take
+    /// over. Nothing was written.
+    #[error("cannot take over {tool}'s history: {}", refused.join("; "))]
+    AdoptRefused {
+        /// The tool.
+        tool: &'static str,
+        /// Each row refused, and why.
+        refused: Vec<String>,
     },
     /// The tracking table's name is not a plain SQL identifier.
     #[error(
@@ -331,6 +341,16 @@ fn invalid_indexes_hint(indexes: &[String]) -> String {
     }
     let drops: Vec<String> = indexes.iter().map(|index| format!("DROP INDEX CONCURRENTLY {index};")).collect();
     format!(" (it left invalid indexes, which `IF NOT EXISTS` would skip: {})", drops.join(" "))
+}
+
+/// How to take `tool`'s history over: `adopt` where it can, `baseline` elsewhere.
+fn take_over(tool: &str) -> String {
+    match crate::From::named(tool) {
+        Some(from) => format!("take it over first with `adopt(strata::From::{from:?})` (`strata adopt --from {tool}`)"),
+        None => format!(
+            "record what {tool} applied first with `baseline(<its last migration>)` (`strata baseline <version>`), after checking that the folder is the one {tool} ran"
+        ),
+    }
 }
 
 fn list(migrations: &[MigrationRef]) -> String {
@@ -536,7 +556,11 @@ mod tests {
             ),
             (
                 Error::ForeignHistory { tool: "sqlx", table: "`_sqlx_migrations`".into(), rows: 3 },
-                "the database has no strata history, but sqlx's history (`_sqlx_migrations`) records 3 applied migration(s): applying would run them again; record what sqlx applied first with `baseline(<its last migration>)` (`strata baseline --to <version>`), after checking that the folder is the one sqlx ran",
+                "the database has no strata history, but sqlx's history (`_sqlx_migrations`) records 3 applied migration(s): applying would run them again; record what sqlx applied first with `baseline(<its last migration>)` (`strata baseline <version>`), after checking that the folder is the one sqlx ran",
+            ),
+            (
+                Error::ForeignHistory { tool: "golang-migrate", table: "`schema_migrations`".into(), rows: 1 },
+                "the database has no strata history, but golang-migrate's history (`schema_migrations`) records 1 applied migration(s): applying would run them again; take it over first with `adopt(strata::From::GolangMigrate)` (`strata adopt --from golang-migrate`)",
             ),
             (
                 Error::InvalidTableName { name: "x;y".into() },

@@ -7,6 +7,7 @@
 // match on plain fields; errors are the cold path, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+mod adopt;
 mod cancel;
 mod check;
 mod driver;
@@ -26,6 +27,7 @@ mod sql;
 mod timer;
 mod unwind;
 
+pub use adopt::From;
 pub use cancel::{Cancel, Interrupt};
 pub use driver::{AsyncDriver, Dialect, Driver, DriverError, Param, Row, Value};
 pub use error::{BoxError, Direction, Error, IrreversibleReason, MigrationRef, Result, with_causes};
@@ -36,7 +38,8 @@ pub use migration::Migration;
 pub use migrations::Migrations;
 pub use migrator::{Migrator, Operation, Target};
 pub use report::{
-    ChecksumUpdate, ForeignHistory, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine, Step,
+    AdoptReport, ChecksumUpdate, ForeignHistory, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine,
+    Step,
 };
 pub use strata_core::{Flags, Kind};
 #[cfg(feature = "from-dir")]

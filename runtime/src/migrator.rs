@@ -8,7 +8,7 @@ use crate::event::{Event, Listener};
 use crate::history::DEFAULT_TABLE;
 use crate::lock::Lock;
 use crate::migrations::Migrations;
-use crate::report::{Plan, RepairReport, Report, Status};
+use crate::report::{AdoptReport, Plan, RepairReport, Report, Status};
 use std::borrow::Cow;
 use std::future::Future;
 use std::ops::DerefMut;
@@ -351,6 +351,43 @@ impl Migrator<'_> {
     {
         run_blocking(self.run_baseline(&mut Blocking(&mut *conn), target.into()))
     }
+
+    /// Takes over another tool's history: reads `from`'s table (under its default name, in the
+    /// schema of strata's), checks that every row is one of these migrations, none is dirty and
+    /// together they are the first ones, and records them as strata's rows in one transaction,
+    /// under strata's lock. The other tool's table is left as it was; adopting twice is a no-op
+    /// that says so. Then `apply` runs the rest.
+    ///
+    /// ```
+    /// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
+    /// let mut conn = rusqlite::Connection::open_in_memory()?;
+    /// // What dbmate left: its table, and the first two migrations applied.
+    /// conn.execute_batch(
+    ///     "CREATE TABLE schema_migrations (version VARCHAR(128) PRIMARY KEY);
+    ///      INSERT INTO schema_migrations VALUES ('0001'), ('0002');
+    ///      CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);
+    ///      CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), title TEXT NOT NULL, body TEXT NOT NULL DEFAULT '');",
+    /// )?;
+    /// let migrator = MIGRATIONS.migrator();
+    /// let report = migrator.adopt(&mut conn, strata::From::Dbmate)?;
+    /// assert_eq!(report.adopted, ["0001_create_users", "0002_create_posts"]);
+    /// assert!(migrator.adopt(&mut conn, strata::From::Dbmate)?.already_adopted);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `AdoptRefused`, naming each row it cannot take over, with nothing written;
+    /// `BaselineNotEmpty` if strata's history holds other rows; `ForeignTable` if the tool's
+    /// table has another tool's columns; and `WrongDialect`, `InvalidTableName`,
+    /// `CorruptHistory`, `LockTimeout`, `Cancelled`, `Database`.
+    pub fn adopt<C, D>(&self, mut conn: C, from: crate::From) -> Result<AdoptReport>
+    where
+        C: DerefMut<Target = D>,
+        D: Driver + Send + ?Sized,
+    {
+        run_blocking(self.run_adopt(&mut Blocking(&mut *conn), from))
+    }
 }
 
 /// The async operations, for any [`AsyncDriver`]: `tokio_postgres::Client`, sqlx's
@@ -479,5 +516,18 @@ impl Migrator<'_> {
     {
         let target = target.into();
         async move { self.run_baseline(&mut *conn, target).await }
+    }
+
+    /// [`adopt`](Self::adopt), async.
+    ///
+    /// # Errors
+    ///
+    /// See [`adopt`](Self::adopt).
+    pub fn adopt_async<C, D>(&self, mut conn: C, from: crate::From) -> impl Future<Output = Result<AdoptReport>> + Send
+    where
+        C: DerefMut<Target = D> + Send,
+        D: AsyncDriver + ?Sized,
+    {
+        async move { self.run_adopt(&mut *conn, from).await }
     }
 }

@@ -123,6 +123,35 @@ pub struct Status {
     pub foreign_history: Option<ForeignHistory>,
 }
 
+/// What [`adopt`](crate::Migrator::adopt) took over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AdoptReport {
+    /// The tool.
+    pub tool: &'static str,
+    /// The migrations recorded as applied, as the user wrote them, in order.
+    pub adopted: Vec<String>,
+    /// strata's history already held exactly these: nothing was written.
+    pub already_adopted: bool,
+}
+
+impl fmt::Display for AdoptReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.already_adopted {
+            return writeln!(f, "nothing to do: {}'s history was taken over already", self.tool);
+        }
+        for id in &self.adopted {
+            writeln!(f, "adopted {id} from {}", self.tool)?;
+        }
+        writeln!(
+            f,
+            "took over {} migration(s) of {}'s history; its table is left as it was",
+            self.adopted.len(),
+            self.tool
+        )
+    }
+}
+
 /// Another tool's history found where strata has none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -139,7 +168,7 @@ impl fmt::Display for ForeignHistory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}'s history ({}) records {} migration(s) and strata has none: `apply` refuses to run them again until they are baselined",
+            "{}'s history ({}) records {} migration(s) and strata has none: `apply` refuses to run them again until it is taken over (`adopt`, or `baseline`)",
             self.tool, self.table, self.rows
         )
     }

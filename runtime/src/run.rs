@@ -1,6 +1,7 @@
 //! The operations, written once for every driver: what to read, what to check (in `check`),
 //! what to run and record. Blocking drivers run them through `driver::run_blocking`.
 
+use crate::adopt;
 use crate::check::History;
 use crate::driver::AsyncDriver;
 use crate::error::{Direction, Error, Result};
@@ -10,7 +11,7 @@ use crate::migration::Migration;
 use crate::migrator::{Migrator, Operation, Target};
 use crate::planner::{self, Planned, Protocol, Request, Rules, Step};
 use crate::report::{
-    ChecksumUpdate, ForeignHistory, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine,
+    AdoptReport, ChecksumUpdate, ForeignHistory, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine,
     Step as PlanStep,
 };
 use crate::session::Session;
@@ -535,6 +536,48 @@ impl Migrator<'_> {
         }
         .await;
         s.finish(outcome, "committing the baseline").await
+    }
+}
+
+impl Migrator<'_> {
+    pub(crate) async fn run_adopt<D: AsyncDriver + ?Sized>(
+        &self,
+        db: &mut D,
+        from: adopt::From,
+    ) -> Result<AdoptReport> {
+        let mut session = self.session(db).await?;
+        session.pin_schema().await?;
+        locked!(self, session, self.adopt_locked(&mut session, from))
+    }
+
+    async fn adopt_locked<D: AsyncDriver + ?Sized>(
+        &self,
+        s: &mut Session<'_, D>,
+        from: adopt::From,
+    ) -> Result<AdoptReport> {
+        let tool = from.layout().tool();
+        let rows = s.foreign_rows(from).await?;
+        let positions = adopt::adopted(from, self.migrations, &rows)?;
+        let ids = |positions: &[usize]| positions.iter().map(|&p| self.migrations[p].id().to_owned()).collect();
+        s.create_table().await?;
+        s.begin().await?;
+        let outcome = async {
+            let history = s.read_history().await?;
+            if !history.is_empty() {
+                let recorded: Vec<i64> = history.iter().map(|row| row.version).collect();
+                let adopting: Vec<i64> = positions.iter().map(|&p| self.migrations[p].version()).collect();
+                return match recorded == adopting {
+                    true => Ok(AdoptReport { tool, adopted: ids(&positions), already_adopted: true }),
+                    false => Err(Error::BaselineNotEmpty { table: s.table.name().to_owned(), rows: history.len() }),
+                };
+            }
+            for &position in &positions {
+                s.insert(&self.migrations[position], State::Applied, Duration::ZERO).await?;
+            }
+            Ok(AdoptReport { tool, adopted: ids(&positions), already_adopted: false })
+        }
+        .await;
+        s.finish(outcome, "committing the adopted history").await
     }
 }
 

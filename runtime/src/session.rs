@@ -303,6 +303,38 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         Ok(None)
     }
 
+    /// The rows of `from`'s history table (in the schema strata's is in); none when it is not
+    /// there. Its columns must be that tool's.
+    pub(crate) async fn foreign_rows(&mut self, from: crate::adopt::From) -> Result<Vec<crate::adopt::ForeignRow>> {
+        let table = from.table();
+        let columns = self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
+        if columns.is_empty() {
+            return Ok(Vec::new());
+        }
+        if Layout::recognise(&columns) != Some(from.layout()) {
+            return Err(Error::ForeignTable {
+                table: table.to_owned(),
+                tool: Layout::recognise(&columns).map(Layout::tool),
+                columns,
+            });
+        }
+        let rows =
+            self.query(&from.read_sql(&self.table.quoted_beside(table)), &[], "reading another tool's history").await?;
+        let text = |value: Option<&Value>| match value {
+            Some(Value::Text(text)) => text.clone(),
+            Some(Value::Integer(n)) => n.to_string(),
+            Some(other) => format!("{other:?}"),
+            None => String::new(),
+        };
+        Ok(rows
+            .iter()
+            .map(|row| crate::adopt::ForeignRow {
+                version: text(row.first()),
+                dirty: !matches!(row.get(1), Some(Value::Integer(0)) | None),
+            })
+            .collect())
+    }
+
     async fn check_not_foreign(&mut self) -> Result<()> {
         if self.table_checked {
             return Ok(());

@@ -193,6 +193,12 @@ pub fn repair(migrator: &Migrator<'_>, db: &mut Database) -> Outcome {
     Ok(())
 }
 
+pub fn adopt(migrator: &Migrator<'_>, db: &mut Database, from: strata_runtime::From) -> Outcome {
+    let report = on_database!(db, |conn| migrator.adopt(conn, from))?;
+    print!("{report}");
+    Ok(())
+}
+
 pub fn baseline(migrator: &Migrator<'_>, db: &mut Database, migration: &str) -> Outcome {
     let report = on_database!(db, |conn| migrator.baseline(conn, migration))?;
     print!("{report}");

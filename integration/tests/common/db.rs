@@ -429,6 +429,10 @@ impl Db {
         on_conn!(self.runtime, &mut self.conn, |c| migrator.baseline(c, target), async migrator.baseline_async(c, target))
     }
 
+    pub fn adopt(&mut self, migrator: &Migrator<'_>, from: strata::From) -> strata::Result<strata::AdoptReport> {
+        on_conn!(self.runtime, &mut self.conn, |c| migrator.adopt(c, from), async migrator.adopt_async(c, from))
+    }
+
     /// `apply` on another connection of this test's database, on this thread.
     pub fn apply_on(&self, conn: &mut Conn, migrator: &Migrator<'_>) -> strata::Result<Report> {
         apply(&self.runtime, conn, migrator)

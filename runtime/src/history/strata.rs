@@ -88,7 +88,7 @@ impl TrackingTable {
     }
 
     /// `table`, a table in the same schema as this one, quoted.
-    fn quoted_beside(&self, table: &str) -> String {
+    pub(crate) fn quoted_beside(&self, table: &str) -> String {
         let table = self.sql.quote(table);
         match &self.schema {
             Some(schema) => format!("{}.{table}", self.sql.quote(schema)),
