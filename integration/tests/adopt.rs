@@ -77,9 +77,11 @@ on_every_database! {
             (From::GolangMigrate, &["20240102000000"], true, "20240102000000: dirty in golang-migrate"),
             (From::GolangMigrate, &["20240105000000"], false, "20240105000000: no migration"),
         ];
+        let migrations = migrations(db);
+        let missing = db.adopt(&migrations.migrator(), From::Diesel).unwrap_err();
+        assert_eq!(missing.to_string(), "cannot take over diesel's history: there is no `__diesel_schema_migrations` table where strata's history is");
         for (from, versions, dirty, expected) in cases {
             tool_history(db, from, versions, dirty);
-            let migrations = migrations(db);
             let error = db.adopt(&migrations.migrator(), from).unwrap_err();
             assert!(matches!(&error, Error::AdoptRefused { refused, .. } if refused[0].starts_with(expected)), "{from}: {error}");
             assert!(db.recorded_table_missing() || db.recorded().is_empty(), "{from}: nothing written");

@@ -303,13 +303,14 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         Ok(None)
     }
 
-    /// The rows of `from`'s history table (in the schema strata's is in); none when it is not
-    /// there. Its columns must be that tool's.
+    /// The rows of `from`'s history table, in the schema strata's is in. It must be there, with
+    /// that tool's columns.
     pub(crate) async fn foreign_rows(&mut self, from: crate::adopt::From) -> Result<Vec<crate::adopt::ForeignRow>> {
         let table = from.table();
         let columns = self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
         if columns.is_empty() {
-            return Ok(Vec::new());
+            let refused = vec![format!("there is no `{table}` table where strata's history is")];
+            return Err(Error::AdoptRefused { tool: from.layout().tool(), refused });
         }
         if Layout::recognise(&columns) != Some(from.layout()) {
             return Err(Error::ForeignTable {
