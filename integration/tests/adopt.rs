@@ -70,6 +70,23 @@ on_every_database! {
         }
     }
 
+    fn goose_s_history_is_seen_though_not_taken_over_yet(db: &mut Db) {
+        let boolean = if db.dialect() == strata::Dialect::Sqlite { "INTEGER" } else { "BOOLEAN" };
+        db.execute(&format!(
+            "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY, version_id BIGINT NOT NULL, is_applied {boolean} NOT NULL, tstamp TIMESTAMP NULL)"
+        ));
+        // goose writes a row for version 0 when it makes its table: nothing applied yet.
+        db.execute("INSERT INTO goose_db_version (id, version_id, is_applied) VALUES (1, 0, TRUE)");
+        let migrations = migrations(db);
+        db.status(&migrations.migrator()).map(|status| assert!(status.foreign_history.is_none())).unwrap();
+        db.execute("INSERT INTO goose_db_version (id, version_id, is_applied) VALUES (2, 20240101000000, TRUE)");
+        let error = db.apply(&migrations.migrator()).unwrap_err();
+        assert!(matches!(error, Error::ForeignHistory { tool: "goose", rows: 1, .. }), "{error}");
+        assert!(error.to_string().contains("`baseline(<its last migration>)`"), "{error}");
+        assert!(db.tables().iter().all(|table| table == "goose_db_version"), "nothing ran");
+        db.execute("DROP TABLE goose_db_version");
+    }
+
     fn rows_strata_cannot_take_over_are_refused_with_nothing_written(db: &mut Db) {
         let cases: [(From, &[&str], bool, &str); 4] = [
             (From::Diesel, &["20240101000000", "20991231000000"], false, "20991231000000: no migration of this set has that version"),
@@ -80,6 +97,13 @@ on_every_database! {
         let migrations = migrations(db);
         let missing = db.adopt(&migrations.migrator(), From::Diesel).unwrap_err();
         assert_eq!(missing.to_string(), "cannot take over diesel's history: there is no `__diesel_schema_migrations` table where strata's history is");
+        tool_history(db, From::Dbmate, &["20240101000000"], false);
+        let wrong = db.adopt(&migrations.migrator(), From::GolangMigrate).unwrap_err();
+        assert_eq!(
+            wrong.to_string(),
+            "cannot take over golang-migrate's history: `schema_migrations` holds dbmate's history, not golang-migrate's: take over dbmate's with `strata adopt --from dbmate`"
+        );
+        db.execute("DROP TABLE schema_migrations");
         for (from, versions, dirty, expected) in cases {
             tool_history(db, from, versions, dirty);
             let error = db.adopt(&migrations.migrator(), from).unwrap_err();

@@ -172,7 +172,7 @@ pub enum Error {
         /// The table.
         table: String,
         /// The tool whose history table has exactly these columns, when strata knows it: `sqlx`,
-        /// `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`.
+        /// `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`, `goose`.
         tool: Option<&'static str>,
         /// Its columns.
         columns: Vec<String>,
@@ -185,7 +185,7 @@ pub enum Error {
         take_over(tool)
     )]
     ForeignHistory {
-        /// The tool: `sqlx`, `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`,
+        /// The tool: `sqlx`, `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`, `goose`,
         /// `rusqlite_migration`.
         tool: &'static str,
         /// Where its history is: the table, or `PRAGMA user_version` for rusqlite_migration.

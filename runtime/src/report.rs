@@ -156,7 +156,7 @@ impl fmt::Display for AdoptReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ForeignHistory {
-    /// The tool: `sqlx`, `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`.
+    /// The tool: `sqlx`, `diesel`, `refinery`, `Flyway`, `golang-migrate`, `dbmate`, `goose`.
     pub tool: &'static str,
     /// Its table, quoted as messages show it.
     pub table: String,

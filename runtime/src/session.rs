@@ -283,7 +283,8 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
 
     /// Whether strata's history has a row.
     pub(crate) async fn has_history(&mut self) -> Result<bool> {
-        Ok(self.exists("").await? && self.count(&self.table.count_sql(""), &[], "counting the history").await? > 0)
+        Ok(self.exists("").await?
+            && self.count(&self.table.count_sql("", "1 = 1"), &[], "counting the history").await? > 0)
     }
 
     /// Another tool's history table in the schema strata's is in, with rows: its layout, the
@@ -293,7 +294,8 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
             let columns =
                 self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
             let Some(layout) = Layout::recognise(&columns).filter(|&layout| layout != Layout::Strata) else { continue };
-            let rows = self.count(&self.table.count_sql(table), &[], "counting another tool's history").await?;
+            let sql = self.table.count_sql(table, layout.applied_rows());
+            let rows = self.count(&sql, &[], "counting another tool's history").await?;
             if rows > 0 {
                 return Ok(Some(ForeignHistory { tool: layout.tool(), table: format!("`{table}`"), rows }));
             }
@@ -312,12 +314,19 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
             let refused = vec![format!("there is no `{table}` table where strata's history is")];
             return Err(Error::AdoptRefused { tool: from.layout().tool(), refused });
         }
-        if Layout::recognise(&columns) != Some(from.layout()) {
-            return Err(Error::ForeignTable {
-                table: table.to_owned(),
-                tool: Layout::recognise(&columns).map(Layout::tool),
-                columns,
-            });
+        match Layout::recognise(&columns) {
+            Some(layout) if layout == from.layout() => {}
+            other => {
+                let whose = match other {
+                    Some(layout) => format!("`{table}` holds {}'s history, not {from}'s", layout.tool()),
+                    None => format!("`{table}` has columns no tool strata knows writes ({})", columns.join(", ")),
+                };
+                let hint = match other.and_then(|layout| crate::adopt::From::named(layout.tool())) {
+                    Some(right) => format!("{whose}: take over {right}'s with `strata adopt --from {right}`"),
+                    None => whose,
+                };
+                return Err(Error::AdoptRefused { tool: from.layout().tool(), refused: vec![hint] });
+            }
         }
         let rows =
             self.query(&from.read_sql(&self.table.quoted_beside(table)), &[], "reading another tool's history").await?;

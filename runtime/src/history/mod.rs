@@ -18,6 +18,7 @@ pub(crate) enum Layout {
     Flyway,
     GolangMigrate,
     Dbmate,
+    Goose,
     /// rusqlite_migration: no table, `PRAGMA user_version` counts the migrations applied.
     RusqliteMigration,
 }
@@ -42,7 +43,7 @@ pub(crate) enum ChecksumPolicy {
 
 impl Layout {
     /// Every layout, strata's first.
-    pub(crate) const ALL: [Layout; 8] = [
+    pub(crate) const ALL: [Layout; 9] = [
         Layout::Strata,
         Layout::Sqlx,
         Layout::Diesel,
@@ -50,6 +51,7 @@ impl Layout {
         Layout::Flyway,
         Layout::GolangMigrate,
         Layout::Dbmate,
+        Layout::Goose,
         Layout::RusqliteMigration,
     ];
 
@@ -63,6 +65,7 @@ impl Layout {
             Layout::Flyway => "Flyway",
             Layout::GolangMigrate => "golang-migrate",
             Layout::Dbmate => "dbmate",
+            Layout::Goose => "goose",
             Layout::RusqliteMigration => "rusqlite_migration",
         }
     }
@@ -77,6 +80,7 @@ impl Layout {
             Layout::Refinery => Some("refinery_schema_history"),
             Layout::Flyway => Some("flyway_schema_history"),
             Layout::GolangMigrate | Layout::Dbmate => Some("schema_migrations"),
+            Layout::Goose => Some("goose_db_version"),
             Layout::RusqliteMigration => None,
         }
     }
@@ -91,6 +95,15 @@ impl Layout {
             .collect();
         tables.dedup();
         tables
+    }
+
+    /// The condition on its rows that counts the migrations it records as applied: goose writes
+    /// a row for version 0 when it creates its table, and a row per apply and per rollback.
+    pub(crate) const fn applied_rows(self) -> &'static str {
+        match self {
+            Layout::Goose => "version_id > 0 AND is_applied",
+            _ => "1 = 1",
+        }
     }
 
     /// The columns that identify the tool's table: all of them for another tool's, strata's
@@ -115,6 +128,7 @@ impl Layout {
             ],
             Layout::GolangMigrate => &["version", "dirty"],
             Layout::Dbmate => &["version"],
+            Layout::Goose => &["id", "version_id", "is_applied", "tstamp"],
             Layout::RusqliteMigration => &[],
         }
     }
@@ -126,7 +140,7 @@ impl Layout {
             Layout::Sqlx => ChecksumPolicy::Sha384Bytes,
             Layout::Refinery => ChecksumPolicy::SipHash13,
             Layout::Flyway => ChecksumPolicy::Crc32,
-            Layout::Diesel | Layout::GolangMigrate | Layout::Dbmate => ChecksumPolicy::VersionOnly,
+            Layout::Diesel | Layout::GolangMigrate | Layout::Dbmate | Layout::Goose => ChecksumPolicy::VersionOnly,
             Layout::RusqliteMigration => ChecksumPolicy::Count,
         }
     }
@@ -275,7 +289,8 @@ mod tests {
                 "__diesel_schema_migrations",
                 "refinery_schema_history",
                 "flyway_schema_history",
-                "schema_migrations"
+                "schema_migrations",
+                "goose_db_version"
             ]
         );
     }

@@ -102,10 +102,11 @@ impl TrackingTable {
         self.sql.columns(Names { schema: self.schema.as_deref(), table })
     }
 
-    /// A query counting the rows of `table` beside this one (`""`: this one).
-    pub(crate) fn count_sql(&self, table: &str) -> String {
+    /// A query counting the rows of `table` beside this one (`""`: this one) where `condition`
+    /// holds.
+    pub(crate) fn count_sql(&self, table: &str, condition: &str) -> String {
         let table = if table.is_empty() { self.quoted("") } else { self.quoted_beside(table) };
-        format!("SELECT COUNT(*) FROM {table}")
+        format!("SELECT COUNT(*) FROM {table} WHERE {condition}")
     }
 
     /// The `n`th parameter (from 1) of an integer.
