@@ -520,26 +520,11 @@ impl Migrator<'_> {
     }
 
     async fn baseline_locked<D: AsyncDriver + ?Sized>(&self, s: &mut Session<'_, D>, last: usize) -> Result<Report> {
-        s.create_table().await?;
-        s.begin().await?;
-        let outcome = async {
-            let rows = s.read_history().await?.len();
-            if rows > 0 {
-                return Err(Error::BaselineNotEmpty { table: s.table.name().to_owned(), rows });
-            }
-            let mut report = Report::default();
-            for migration in &self.migrations.as_slice()[..=last] {
-                s.insert(migration, State::Applied, Duration::ZERO).await?;
-                report.baselined.push(migration.id().to_owned());
-            }
-            Ok(report)
-        }
-        .await;
-        s.finish(outcome, "committing the baseline").await
+        let positions: Vec<usize> = (0..=last).collect();
+        self.record_without_running(s, &positions, false, "committing the baseline").await?;
+        Ok(Report { baselined: self.ids(&positions), ..Report::default() })
     }
-}
 
-impl Migrator<'_> {
     pub(crate) async fn run_adopt<D: AsyncDriver + ?Sized>(
         &self,
         db: &mut D,
@@ -555,29 +540,45 @@ impl Migrator<'_> {
         s: &mut Session<'_, D>,
         from: adopt::From,
     ) -> Result<AdoptReport> {
-        let tool = from.layout().tool();
         let rows = s.foreign_rows(from).await?;
         let positions = adopt::adopted(from, self.migrations, &rows)?;
-        let ids = |positions: &[usize]| positions.iter().map(|&p| self.migrations[p].id().to_owned()).collect();
+        let written = self.record_without_running(s, &positions, true, "committing the adopted history").await?;
+        Ok(AdoptReport { tool: from.layout().tool(), adopted: self.ids(&positions), already_adopted: !written })
+    }
+
+    /// Records the migrations at `positions` as applied without running them (`baseline`,
+    /// `adopt`), in one transaction. strata's history must be empty; with `same_is_done`, a
+    /// history of exactly these is done already (`Ok(false)`, nothing written).
+    async fn record_without_running<D: AsyncDriver + ?Sized>(
+        &self,
+        s: &mut Session<'_, D>,
+        positions: &[usize],
+        same_is_done: bool,
+        committing: &'static str,
+    ) -> Result<bool> {
         s.create_table().await?;
         s.begin().await?;
         let outcome = async {
             let history = s.read_history().await?;
             if !history.is_empty() {
-                let recorded: Vec<i64> = history.iter().map(|row| row.version).collect();
-                let adopting: Vec<i64> = positions.iter().map(|&p| self.migrations[p].version()).collect();
-                return match recorded == adopting {
-                    true => Ok(AdoptReport { tool, adopted: ids(&positions), already_adopted: true }),
+                let versions = positions.iter().map(|&position| self.migrations[position].version());
+                return match same_is_done && history.iter().map(|row| row.version).eq(versions) {
+                    true => Ok(false),
                     false => Err(Error::BaselineNotEmpty { table: s.table.name().to_owned(), rows: history.len() }),
                 };
             }
-            for &position in &positions {
+            for &position in positions {
                 s.insert(&self.migrations[position], State::Applied, Duration::ZERO).await?;
             }
-            Ok(AdoptReport { tool, adopted: ids(&positions), already_adopted: false })
+            Ok(true)
         }
         .await;
-        s.finish(outcome, "committing the adopted history").await
+        s.finish(outcome, committing).await
+    }
+
+    /// The migrations at `positions`, as the user wrote them.
+    fn ids(&self, positions: &[usize]) -> Vec<String> {
+        positions.iter().map(|&position| self.migrations[position].id().to_owned()).collect()
     }
 }
 
