@@ -54,6 +54,25 @@ impl fmt::Display for From {
     }
 }
 
+/// `Ok` when `columns` (lower-case; none: no table) are `from`'s table's; else why not, with
+/// the `--from` to use when another tool's table has that name.
+pub(crate) fn check_table(from: From, columns: &[String]) -> Result<()> {
+    let table = from.table();
+    let refused = match Layout::recognise(columns) {
+        _ if columns.is_empty() => format!("there is no `{table}` table where strata's history is"),
+        Some(layout) if layout == from.layout() => return Ok(()),
+        Some(layout) => {
+            let whose = format!("`{table}` holds {}'s history, not {from}'s", layout.tool());
+            match From::named(layout.tool()) {
+                Some(right) => format!("{whose}: take over {right}'s with `strata adopt --from {right}`"),
+                None => whose,
+            }
+        }
+        None => format!("`{table}` has columns no tool strata knows writes ({})", columns.join(", ")),
+    };
+    Err(Error::AdoptRefused { tool: from.layout().tool(), refused: vec![refused] })
+}
+
 /// One row of another tool's history: its version as stored, and whether it is dirty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ForeignRow {
@@ -112,6 +131,27 @@ mod tests {
 
     fn rows(versions: &[&str]) -> Vec<ForeignRow> {
         versions.iter().map(|version| ForeignRow { version: (*version).to_owned(), dirty: false }).collect()
+    }
+
+    #[test]
+    fn the_tool_s_table_must_be_there_with_its_columns() {
+        let columns = |names: &[&str]| names.iter().map(|name| name.to_string()).collect::<Vec<_>>();
+        assert!(check_table(From::Dbmate, &columns(&["version"])).is_ok());
+        let message = |from, names: &[&str]| check_table(from, &columns(names)).map_err(|e| e.to_string()).err();
+        assert_eq!(
+            message(From::Diesel, &[]).as_deref(),
+            Some(
+                "cannot take over diesel's history: there is no `__diesel_schema_migrations` table where strata's history is"
+            )
+        );
+        assert!(
+            message(From::GolangMigrate, &["version"])
+                .is_some_and(|m| m.ends_with("with `strata adopt --from dbmate`"))
+        );
+        assert!(
+            message(From::Dbmate, &["id", "note"])
+                .is_some_and(|m| m.contains("no tool strata knows writes (id, note)"))
+        );
     }
 
     #[test]

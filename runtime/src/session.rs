@@ -310,24 +310,7 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
     pub(crate) async fn foreign_rows(&mut self, from: crate::adopt::From) -> Result<Vec<crate::adopt::ForeignRow>> {
         let table = from.table();
         let columns = self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
-        if columns.is_empty() {
-            let refused = vec![format!("there is no `{table}` table where strata's history is")];
-            return Err(Error::AdoptRefused { tool: from.layout().tool(), refused });
-        }
-        match Layout::recognise(&columns) {
-            Some(layout) if layout == from.layout() => {}
-            other => {
-                let whose = match other {
-                    Some(layout) => format!("`{table}` holds {}'s history, not {from}'s", layout.tool()),
-                    None => format!("`{table}` has columns no tool strata knows writes ({})", columns.join(", ")),
-                };
-                let hint = match other.and_then(|layout| crate::adopt::From::named(layout.tool())) {
-                    Some(right) => format!("{whose}: take over {right}'s with `strata adopt --from {right}`"),
-                    None => whose,
-                };
-                return Err(Error::AdoptRefused { tool: from.layout().tool(), refused: vec![hint] });
-            }
-        }
+        crate::adopt::check_table(from, &columns)?;
         let rows =
             self.query(&from.read_sql(&self.table.quoted_beside(table)), &[], "reading another tool's history").await?;
         let text = |value: Option<&Value>| match value {
