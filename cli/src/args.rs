@@ -150,6 +150,14 @@ pub enum Command {
         /// The tool whose history to take over.
         #[arg(long, value_enum)]
         from: Tool,
+        /// The tool's table, when its configuration renamed it (beside strata's table).
+        #[arg(long, value_name = "TABLE")]
+        from_table: Option<String>,
+        /// A row to accept although it is refused (a version as the tool stores it, or a
+        /// migration's name): a failed or dirty row, or one whose checksum differs, is recorded
+        /// as applied; a row of no migration is left out. Repeat for each row.
+        #[arg(long, value_name = "ROW")]
+        force: Vec<String>,
     },
     /// The dependency graph, in application order.
     Graph {
@@ -170,17 +178,29 @@ pub enum Command {
 /// A tool whose history `adopt` takes over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Tool {
+    Sqlx,
     Diesel,
+    Refinery,
+    #[value(name = "rusqlite_migration")]
+    RusqliteMigration,
+    Flyway,
     GolangMigrate,
     Dbmate,
+    Goose,
 }
 
 impl Tool {
     pub fn from(self) -> strata_runtime::From {
+        use strata_runtime::From;
         match self {
-            Tool::Diesel => strata_runtime::From::Diesel,
-            Tool::GolangMigrate => strata_runtime::From::GolangMigrate,
-            Tool::Dbmate => strata_runtime::From::Dbmate,
+            Tool::Sqlx => From::Sqlx,
+            Tool::Diesel => From::Diesel,
+            Tool::Refinery => From::Refinery,
+            Tool::RusqliteMigration => From::RusqliteMigration,
+            Tool::Flyway => From::Flyway,
+            Tool::GolangMigrate => From::GolangMigrate,
+            Tool::Dbmate => From::Dbmate,
+            Tool::Goose => From::Goose,
         }
     }
 }

@@ -127,9 +127,14 @@ fn run(cli: Cli) -> Outcome {
             let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
             commands::run::baseline(&writing(&migrations, &db, &database), &mut database, &migration)
         }
-        Command::Adopt { db, from } => {
+        Command::Adopt { db, from, from_table, force } => {
             let (migrations, mut database) = open(&cli.folder, &db, Access::Write)?;
-            commands::run::adopt(&writing(&migrations, &db, &database), &mut database, from.from())
+            let adopt = strata_runtime::Adopt::new(from.from()).force(force);
+            let adopt = match from_table {
+                Some(table) => adopt.table(table),
+                None => adopt,
+            };
+            commands::run::adopt(&writing(&migrations, &db, &database), &mut database, adopt)
         }
     }
 }

@@ -2,11 +2,13 @@
 //! split into statements, read the directives and diesel's `metadata.toml`.
 
 use crate::checksum::checksum;
+use crate::checksum::normalize;
 use crate::dialect::Dialect;
 use crate::directive::{DependencyRef, parse_directives};
 use crate::discover::Candidate;
-use crate::files::{FileRef, read_text};
+use crate::files::{FileRef, read_raw_text, read_text};
 use crate::flags::Flags;
+use crate::foreign_checksums::ForeignChecksums;
 use crate::lexer::split_statements;
 use crate::model::{MigrationDef, ScriptFile, script_flags};
 use crate::problem::{Position, Problem};
@@ -39,11 +41,13 @@ pub fn assemble(
     let Some(up_file) = candidate.up else {
         return (None, vec![Problem::new(format!("migration `{}` has no up script", candidate.name))]);
     };
-    let up_text = read_text(&up_file, files_read, &mut problems);
+    let up_text = read_raw_text(&up_file, files_read, &mut problems);
     let mut down = candidate.down.as_ref().and_then(|file| read_script(file, dialect, files_read, &mut problems));
     let run_in_transaction =
         candidate.metadata.as_ref().and_then(|file| read_metadata(file, files_read, &mut problems));
-    let Some(up_text) = up_text else { return (None, problems) };
+    let Some(raw_up_text) = up_text else { return (None, problems) };
+    let foreign = ForeignChecksums::of(&raw_up_text, candidate.version.number, &candidate.name);
+    let up_text = normalize(&raw_up_text).into_owned();
     // dbmate's and goose's files hold both scripts: cut at their markers.
     let (up_text, sections) = match sections(&up_text, &up_file.relative) {
         Ok(Some(sections)) => (sections.up.clone(), Some(sections)),
@@ -101,6 +105,7 @@ pub fn assemble(
         name: candidate.name,
         layout: candidate.layout,
         checksum: checksum(&up.text),
+        foreign,
         up,
         down,
         depends_on: Vec::new(),

@@ -79,6 +79,12 @@ pub fn refusal(root: &Path, path: &Path, relative: &str) -> Option<Problem> {
 /// The text of `file`, normalised (BOM stripped, line endings LF); `None` with a problem when it
 /// cannot be read or is not UTF-8. The file is added to `files_read`.
 pub fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<String> {
+    read_raw_text(file, files_read, problems).map(|text| normalize(&text).into_owned())
+}
+
+/// The text of `file` as it is on disk, for the checksums other tools store (see
+/// [`read_text`]).
+pub fn read_raw_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> Option<String> {
     // The folder is `path` without the components of `relative`.
     let root = file.path.ancestors().nth(Path::new(&file.relative).components().count());
     if let Some(problem) = root.and_then(|root| refusal(root, &file.path, &file.relative)) {
@@ -94,7 +100,7 @@ pub fn read_text(file: &FileRef, files_read: &mut Vec<PathBuf>, problems: &mut V
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(normalize(&text).into_owned()),
+        Ok(text) => Some(text),
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let before = String::from_utf8_lossy(valid);

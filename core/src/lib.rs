@@ -23,6 +23,7 @@
 mod checksum;
 mod dialect;
 mod flags;
+mod foreign_checksums;
 mod script;
 
 // The loader, the dry run and the build script's watch (feature `load`).
@@ -72,6 +73,7 @@ pub use dialect::{Dialect, UnknownDialect};
 #[cfg(feature = "load")]
 pub use directive::{DependencyRef, Directives, parse_directives};
 pub use flags::{DIRECTIVES, Direction, Directive, Flags, Kind, directive, row_id};
+pub use foreign_checksums::ForeignChecksums;
 #[cfg(feature = "load")]
 pub use lexer::{LexError, LexErrorKind, split_statements};
 #[cfg(feature = "load")]

@@ -2,6 +2,7 @@
 
 use crate::dialect::Dialect;
 use crate::flags::{Flags, Kind};
+use crate::foreign_checksums::ForeignChecksums;
 use crate::names::{Layout, Version};
 use crate::script::Statement;
 use crate::tokens::{Token, Tokens};
@@ -40,6 +41,8 @@ pub struct MigrationDef {
     pub down: Option<ScriptFile>,
     /// `sha256:` and the hex digest of the normalised up script.
     pub checksum: String,
+    /// What sqlx, refinery and Flyway store of the up file, for taking their history over.
+    pub foreign: ForeignChecksums,
     /// The versions this migration depends on (`strata:depends-on`), resolved and checked.
     pub depends_on: Vec<i64>,
     /// How it orders among the others.

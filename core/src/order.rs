@@ -146,6 +146,7 @@ mod tests {
             up: ScriptFile { file: format!("{version}.sql"), text: String::new(), statements: Vec::new() },
             down: None,
             checksum: checksum(""),
+            foreign: crate::ForeignChecksums::of("", version, ""),
             depends_on: Vec::new(),
             kind: crate::flags::Kind::Versioned,
             flags: crate::flags::Flags::empty(),

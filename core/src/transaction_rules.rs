@@ -667,6 +667,7 @@ mod tests {
             name: "a".to_owned(),
             layout: crate::names::Layout::Flat,
             checksum: String::new(),
+            foreign: crate::ForeignChecksums::of(sql, 1, "a"),
             up: script("0001_a.sql", sql),
             down: down.map(|down| script("0001_a.down.sql", down)),
             depends_on: Vec::new(),

@@ -53,12 +53,28 @@ fn migration_expr(index: usize, migration: &MigrationDef, items: &mut Vec<TokenS
     let version_len = u8::try_from(migration.written_version().len()).unwrap_or(0);
     let kind = format_ident!("{}", migration.kind.__variant());
     let flags = migration.flags.__bits();
-    quote! {
+    let embedded = quote! {
         ::strata::Migration::__embedded(
             #version, #version_len, #id, #name, #checksum, #up, #down, &[#(#depends_on),*],
             ::strata::Kind::#kind, ::strata::Flags::__from_bits(#flags)
         )
+    };
+    with_foreign_checksums(embedded, migration)
+}
+
+/// With the feature `adopt`, the migration carries the checksums sqlx, refinery and Flyway
+/// store, to take their history over; without it, nothing is spent on them.
+#[cfg(feature = "adopt")]
+fn with_foreign_checksums(embedded: TokenStream, migration: &MigrationDef) -> TokenStream {
+    let strata_core::ForeignChecksums { sqlx, refinery, refinery_int8, flyway } = migration.foreign;
+    quote! {
+        #embedded.__with_foreign(::strata::ForeignChecksums::__embedded([#(#sqlx),*], #refinery, #refinery_int8, #flyway))
     }
+}
+
+#[cfg(not(feature = "adopt"))]
+fn with_foreign_checksums(embedded: TokenStream, _: &MigrationDef) -> TokenStream {
+    embedded
 }
 
 fn script_expr(script: &ScriptFile, item: proc_macro2::Ident, items: &mut Vec<TokenStream>) -> TokenStream {

@@ -346,7 +346,9 @@ fn invalid_indexes_hint(indexes: &[String]) -> String {
 /// How to take `tool`'s history over: `adopt` where it can, `baseline` elsewhere.
 fn take_over(tool: &str) -> String {
     match crate::From::named(tool) {
-        Some(from) => format!("take it over first with `adopt(strata::From::{from:?})` (`strata adopt --from {tool}`)"),
+        Some(from) => {
+            format!("take it over first with `adopt(strata::From::{from:?})` (`strata adopt --from {}`)", from.flag())
+        }
         None => format!(
             "record what {tool} applied first with `baseline(<its last migration>)` (`strata baseline <version>`), after checking that the folder is the one {tool} ran"
         ),

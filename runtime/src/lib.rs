@@ -27,7 +27,7 @@ mod sql;
 mod timer;
 mod unwind;
 
-pub use adopt::From;
+pub use adopt::{Adopt, From};
 pub use cancel::{Cancel, Interrupt};
 pub use driver::{AsyncDriver, Dialect, Driver, DriverError, Param, Row, Value};
 pub use error::{BoxError, Direction, Error, IrreversibleReason, MigrationRef, Result, with_causes};
@@ -41,6 +41,8 @@ pub use report::{
     AdoptReport, ChecksumUpdate, ForeignHistory, MigrationState, Plan, Ran, RepairReport, Report, Status, StatusLine,
     Step,
 };
+#[cfg(feature = "adopt")]
+pub use strata_core::ForeignChecksums;
 pub use strata_core::{Flags, Kind};
 #[cfg(feature = "from-dir")]
 pub use strata_core::{LoadOptions, Problem, Problems};

@@ -26,6 +26,9 @@ pub struct Migration {
     flags: Flags,
     /// How many bytes of `id` write the version (see [`Migration::written_version`]).
     version_len: u8,
+    /// What sqlx, refinery and Flyway store of its up file, for taking their history over.
+    #[cfg(feature = "adopt")]
+    foreign: Option<strata_core::ForeignChecksums>,
 }
 
 impl Migration {
@@ -56,7 +59,17 @@ impl Migration {
             kind,
             flags,
             version_len,
+            #[cfg(feature = "adopt")]
+            foreign: None,
         }
+    }
+
+    /// What `embed_migrations!` expands to with the feature `adopt`. Not part of the public
+    /// interface.
+    #[doc(hidden)]
+    #[cfg(feature = "adopt")]
+    pub const fn __with_foreign(self, checksums: strata_core::ForeignChecksums) -> Self {
+        self.with_foreign_checksums(checksums)
     }
 
     /// A migration with owned parts, for migrations loaded at run time: `id` is the migration
@@ -93,6 +106,8 @@ impl Migration {
             kind: Kind::Versioned,
             flags: Flags::empty(),
             version_len,
+            #[cfg(feature = "adopt")]
+            foreign: None,
         }
     }
 
@@ -122,6 +137,22 @@ impl Migration {
     pub(crate) const fn with_version_len(mut self, len: u8) -> Self {
         self.version_len = len;
         self
+    }
+
+    /// The same migration with the checksums sqlx, refinery and Flyway store of its up file
+    /// ([`ForeignChecksums::of`](strata_core::ForeignChecksums::of) the file as read), which
+    /// [`Migrator::adopt`](crate::Migrator::adopt) compares with their rows.
+    #[cfg(feature = "adopt")]
+    #[must_use]
+    pub const fn with_foreign_checksums(mut self, checksums: strata_core::ForeignChecksums) -> Self {
+        self.foreign = Some(checksums);
+        self
+    }
+
+    /// The checksums sqlx, refinery and Flyway store of its up file, when it has them.
+    #[cfg(feature = "adopt")]
+    pub const fn foreign_checksums(&self) -> Option<&strata_core::ForeignChecksums> {
+        self.foreign.as_ref()
     }
 
     /// The same migration of kind `kind`.

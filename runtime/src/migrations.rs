@@ -183,6 +183,8 @@ mod from_dir {
             .with_depends_on(def.depends_on)
             .with_kind(def.kind)
             .with_flags(def.flags);
+        #[cfg(feature = "adopt")]
+        let migration = migration.with_foreign_checksums(def.foreign);
         match def.down {
             Some(down) => migration.with_down(owned_script(down)),
             None => migration,

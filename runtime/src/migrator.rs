@@ -352,11 +352,14 @@ impl Migrator<'_> {
         run_blocking(self.run_baseline(&mut Blocking(&mut *conn), target.into()))
     }
 
-    /// Takes over another tool's history: reads `from`'s table (under its default name, in the
-    /// schema of strata's), checks that every row is one of these migrations, none is dirty and
-    /// together they are the first ones, and records them as strata's rows in one transaction,
-    /// under strata's lock. The other tool's table is left as it was; adopting twice is a no-op
-    /// that says so. Then `apply` runs the rest.
+    /// Takes over another tool's history: reads its table (under its default name unless
+    /// [`Adopt::table`](crate::Adopt::table) names another, in the schema of strata's), checks
+    /// that every row is one of these migrations, none is dirty or failed, each checksum the
+    /// tool stores is the file's, and together they are the first ones (unless
+    /// [`allow_out_of_order`](Self::allow_out_of_order)), and records them as strata's rows in
+    /// one transaction, under strata's lock. The other tool's table is left as it was; adopting
+    /// twice is a no-op that says so. Then `apply` runs the rest. `adopt` is a [`crate::From`],
+    /// or an [`Adopt`](crate::Adopt) that also names the table or rows to accept anyway.
     ///
     /// ```
     /// # static MIGRATIONS: strata::Migrations = strata::embed_migrations!("../migrations");
@@ -377,16 +380,17 @@ impl Migrator<'_> {
     ///
     /// # Errors
     ///
-    /// `AdoptRefused`, naming each row it cannot take over, with nothing written;
+    /// `AdoptRefused`, naming each row it cannot take over (and each row named to force that
+    /// nothing refuses), with nothing written;
     /// `BaselineNotEmpty` if strata's history holds other rows; `ForeignTable` if the tool's
     /// table has another tool's columns; and `WrongDialect`, `InvalidTableName`,
     /// `CorruptHistory`, `LockTimeout`, `Cancelled`, `Database`.
-    pub fn adopt<C, D>(&self, mut conn: C, from: crate::From) -> Result<AdoptReport>
+    pub fn adopt<'a, C, D>(&self, mut conn: C, adopt: impl Into<crate::Adopt<'a>>) -> Result<AdoptReport>
     where
         C: DerefMut<Target = D>,
         D: Driver + Send + ?Sized,
     {
-        run_blocking(self.run_adopt(&mut Blocking(&mut *conn), from))
+        run_blocking(self.run_adopt(&mut Blocking(&mut *conn), &adopt.into()))
     }
 }
 
@@ -523,11 +527,16 @@ impl Migrator<'_> {
     /// # Errors
     ///
     /// See [`adopt`](Self::adopt).
-    pub fn adopt_async<C, D>(&self, mut conn: C, from: crate::From) -> impl Future<Output = Result<AdoptReport>> + Send
+    pub fn adopt_async<'a, C, D>(
+        &self,
+        mut conn: C,
+        adopt: impl Into<crate::Adopt<'a>>,
+    ) -> impl Future<Output = Result<AdoptReport>> + Send
     where
         C: DerefMut<Target = D> + Send,
         D: AsyncDriver + ?Sized,
     {
-        async move { self.run_adopt(&mut *conn, from).await }
+        let adopt = adopt.into();
+        async move { self.run_adopt(&mut *conn, &adopt).await }
     }
 }

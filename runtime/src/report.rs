@@ -131,6 +131,9 @@ pub struct AdoptReport {
     pub tool: &'static str,
     /// The migrations recorded as applied, as the user wrote them, in order.
     pub adopted: Vec<String>,
+    /// The rows [`Adopt::force`](crate::Adopt::force) accepted, each with why it was refused
+    /// and what was done instead.
+    pub forced: Vec<String>,
     /// strata's history already held exactly these: nothing was written.
     pub already_adopted: bool,
 }
@@ -142,6 +145,9 @@ impl fmt::Display for AdoptReport {
         }
         for id in &self.adopted {
             writeln!(f, "adopted {id} from {}", self.tool)?;
+        }
+        for row in &self.forced {
+            writeln!(f, "accepted {row}")?;
         }
         writeln!(
             f,

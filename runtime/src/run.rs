@@ -528,22 +528,28 @@ impl Migrator<'_> {
     pub(crate) async fn run_adopt<D: AsyncDriver + ?Sized>(
         &self,
         db: &mut D,
-        from: adopt::From,
+        adopt: &adopt::Adopt<'_>,
     ) -> Result<AdoptReport> {
         let mut session = self.session(db).await?;
         session.pin_schema().await?;
-        locked!(self, session, self.adopt_locked(&mut session, from))
+        locked!(self, session, self.adopt_locked(&mut session, adopt))
     }
 
     async fn adopt_locked<D: AsyncDriver + ?Sized>(
         &self,
         s: &mut Session<'_, D>,
-        from: adopt::From,
+        adopt: &adopt::Adopt<'_>,
     ) -> Result<AdoptReport> {
-        let rows = s.foreign_rows(from).await?;
-        let positions = adopt::adopted(from, self.migrations, &rows)?;
-        let written = self.record_without_running(s, &positions, true, "committing the adopted history").await?;
-        Ok(AdoptReport { tool: from.layout().tool(), adopted: self.ids(&positions), already_adopted: !written })
+        let rows = s.foreign_rows(adopt).await?;
+        let adopted = adopt::adopted(adopt, self.migrations, &rows, self.allow_out_of_order)?;
+        let written =
+            self.record_without_running(s, &adopted.positions, true, "committing the adopted history").await?;
+        Ok(AdoptReport {
+            tool: adopt.from().layout().tool(),
+            adopted: self.ids(&adopted.positions),
+            forced: adopted.forced,
+            already_adopted: !written,
+        })
     }
 
     /// Records the migrations at `positions` as applied without running them (`baseline`,

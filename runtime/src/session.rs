@@ -305,27 +305,26 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
         Ok(None)
     }
 
-    /// The rows of `from`'s history table, in the schema strata's is in. It must be there, with
-    /// that tool's columns.
-    pub(crate) async fn foreign_rows(&mut self, from: crate::adopt::From) -> Result<Vec<crate::adopt::ForeignRow>> {
-        let table = from.table();
-        let columns = self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
-        crate::adopt::check_table(from, &columns)?;
-        let rows =
-            self.query(&from.read_sql(&self.table.quoted_beside(table)), &[], "reading another tool's history").await?;
-        let text = |value: Option<&Value>| match value {
-            Some(Value::Text(text)) => text.clone(),
-            Some(Value::Integer(n)) => n.to_string(),
-            Some(other) => format!("{other:?}"),
-            None => String::new(),
+    /// The rows of the other tool's history, from its table in the schema strata's is in (it
+    /// must be there, with that tool's columns), or rusqlite_migration's `PRAGMA user_version`.
+    pub(crate) async fn foreign_rows(&mut self, adopt: &crate::Adopt<'_>) -> Result<Vec<crate::adopt::ForeignRow>> {
+        let from = adopt.from();
+        let read = "reading another tool's history";
+        let Some(table) = adopt.table_name() else {
+            if self.table.dialect() != Dialect::Sqlite {
+                let refused = vec![format!("{from} keeps its history in SQLite's `PRAGMA user_version` only")];
+                return Err(Error::AdoptRefused { tool: from.layout().tool(), refused });
+            }
+            let rows = self.query(&from.read_sql("", Dialect::Sqlite), &[], read).await?;
+            return Ok(rows.iter().map(|row| from.row(row)).collect());
         };
-        Ok(rows
-            .iter()
-            .map(|row| crate::adopt::ForeignRow {
-                version: text(row.first()),
-                dirty: !matches!(row.get(1), Some(Value::Integer(0)) | None),
-            })
-            .collect())
+        if !crate::history::is_identifier(table) {
+            return Err(Error::InvalidTableName { name: table.to_owned() });
+        }
+        let columns = self.columns(self.table.columns_beside_sql(table), "looking for another tool's history").await?;
+        crate::adopt::check_table(from, table, &columns)?;
+        let sql = from.read_sql(&self.table.quoted_beside(table), self.table.dialect());
+        Ok(self.query(&sql, &[], read).await?.iter().map(|row| from.row(row)).collect())
     }
 
     async fn check_not_foreign(&mut self) -> Result<()> {

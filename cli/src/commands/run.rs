@@ -193,8 +193,8 @@ pub fn repair(migrator: &Migrator<'_>, db: &mut Database) -> Outcome {
     Ok(())
 }
 
-pub fn adopt(migrator: &Migrator<'_>, db: &mut Database, from: strata_runtime::From) -> Outcome {
-    let report = on_database!(db, |conn| migrator.adopt(conn, from))?;
+pub fn adopt(migrator: &Migrator<'_>, db: &mut Database, adopt: strata_runtime::Adopt<'_>) -> Outcome {
+    let report = on_database!(db, |conn| migrator.adopt(conn, adopt.clone()))?;
     print!("{report}");
     Ok(())
 }

@@ -429,8 +429,18 @@ impl Db {
         on_conn!(self.runtime, &mut self.conn, |c| migrator.baseline(c, target), async migrator.baseline_async(c, target))
     }
 
-    pub fn adopt(&mut self, migrator: &Migrator<'_>, from: strata::From) -> strata::Result<strata::AdoptReport> {
-        on_conn!(self.runtime, &mut self.conn, |c| migrator.adopt(c, from), async migrator.adopt_async(c, from))
+    pub fn adopt<'a>(
+        &mut self,
+        migrator: &Migrator<'_>,
+        adopt: impl Into<strata::Adopt<'a>>,
+    ) -> strata::Result<strata::AdoptReport> {
+        let adopt = adopt.into();
+        on_conn!(
+            self.runtime,
+            &mut self.conn,
+            |c| migrator.adopt(c, adopt.clone()),
+            async migrator.adopt_async(c, adopt.clone())
+        )
     }
 
     /// `apply` on another connection of this test's database, on this thread.

@@ -6,7 +6,7 @@
 mod strata;
 
 use std::time::Duration;
-pub(crate) use strata::TrackingTable;
+pub(crate) use strata::{TrackingTable, is_identifier};
 
 /// Whose history a table is: strata's, or a tool strata's users come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,6 +102,8 @@ impl Layout {
     pub(crate) const fn applied_rows(self) -> &'static str {
         match self {
             Layout::Goose => "version_id > 0 AND is_applied",
+            // Its schema-creation row is no migration.
+            Layout::Flyway => "type <> 'SCHEMA'",
             _ => "1 = 1",
         }
     }

@@ -307,7 +307,8 @@ impl TrackingTable {
     }
 }
 
-fn is_identifier(name: &str) -> bool {
+/// Whether `name` is a plain SQL identifier strata may quote and use as a table's name.
+pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
