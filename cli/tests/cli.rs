@@ -400,6 +400,34 @@ fn adopt_takes_over_dbmate_s_history_then_up_applies_the_rest() {
 }
 
 #[test]
+fn adopt_compares_sqlx_s_checksums_reads_a_renamed_table_and_forces_only_what_it_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    // The file whose SHA-384 the real sqlx stored (strata-core's `foreign_checksums` tests).
+    let init = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n";
+    write(&dir.path().join("migrations"), &[("0001_init.sql", init), ("0002_b.sql", "CREATE TABLE b (x INTEGER);")]);
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+    let checksum = "9378E190639DF961241B5A661BBFDA7754E3247AD1E3F11BBF00346BCE46C7F80B13D5DF78E4FD035183E051281CFC2E";
+    conn.execute_batch(&format!(
+        "CREATE TABLE app_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL);
+         INSERT INTO app_migrations (version, description, success, checksum, execution_time) VALUES (1, 'init', FALSE, X'{checksum}', 1);
+         CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+    ))
+    .unwrap();
+    let args = ["adopt", "--from", "sqlx", "--from-table", "app_migrations", "--db", "app.db"];
+    let refused = strata(dir.path(), &args);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("cannot take over sqlx's history: 1: failed in sqlx"), "{}", refused.stderr);
+    let forced = strata(dir.path(), &[&args[..], &["--force", "0001_init"]].concat());
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_eq!(
+        forced.stdout,
+        "adopted 0001_init from sqlx\naccepted 1: failed in sqlx; recorded as applied (forced)\ntook over 1 migration(s) of sqlx's history; its table is left as it was\n"
+    );
+    let up = strata(dir.path(), &["up", "--db", "app.db"]);
+    assert!(up.stdout.starts_with("applied 0002_b in "), "{}", up.stdout);
+}
+
+#[test]
 fn failures_have_their_exit_status_and_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -230,13 +230,7 @@ pub(crate) fn check_table(from: From, table: &str, columns: &[String]) -> Result
 impl From {
     /// How `strata adopt --from` names it.
     pub(crate) fn flag(self) -> &'static str {
-        match self {
-            From::RusqliteMigration => "rusqlite_migration",
-            _ => match self.layout().tool() {
-                "Flyway" => "flyway",
-                tool => tool,
-            },
-        }
+        self.layout().adopt_names().map_or("", |(_, flag)| flag)
     }
 }
 

@@ -343,15 +343,19 @@ fn invalid_indexes_hint(indexes: &[String]) -> String {
     format!(" (it left invalid indexes, which `IF NOT EXISTS` would skip: {})", drops.join(" "))
 }
 
-/// How to take `tool`'s history over: `adopt` where it can, `baseline` elsewhere.
+/// How to take `tool`'s history over: the `adopt` call, and the feature it needs for the tools
+/// whose checksums it compares.
 fn take_over(tool: &str) -> String {
-    match crate::From::named(tool) {
-        Some(from) => {
-            format!("take it over first with `adopt(strata::From::{from:?})` (`strata adopt --from {}`)", from.flag())
+    let layout = crate::history::Layout::ALL.into_iter().find(|layout| layout.tool() == tool);
+    match layout.and_then(crate::history::Layout::adopt_names) {
+        Some((variant, flag)) => {
+            let feature = match layout.map(crate::history::Layout::checksum) {
+                Some(crate::history::ChecksumPolicy::VersionOnly | crate::history::ChecksumPolicy::Count) => "",
+                _ => " with strata's feature `adopt`",
+            };
+            format!("take it over first with `adopt(strata::From::{variant})`{feature} (`strata adopt --from {flag}`)")
         }
-        None => format!(
-            "record what {tool} applied first with `baseline(<its last migration>)` (`strata baseline <version>`), after checking that the folder is the one {tool} ran"
-        ),
+        None => "take it over first with `strata adopt`".to_owned(),
     }
 }
 
@@ -558,7 +562,7 @@ mod tests {
             ),
             (
                 Error::ForeignHistory { tool: "sqlx", table: "`_sqlx_migrations`".into(), rows: 3 },
-                "the database has no strata history, but sqlx's history (`_sqlx_migrations`) records 3 applied migration(s): applying would run them again; record what sqlx applied first with `baseline(<its last migration>)` (`strata baseline <version>`), after checking that the folder is the one sqlx ran",
+                "the database has no strata history, but sqlx's history (`_sqlx_migrations`) records 3 applied migration(s): applying would run them again; take it over first with `adopt(strata::From::Sqlx)` with strata's feature `adopt` (`strata adopt --from sqlx`)",
             ),
             (
                 Error::ForeignHistory { tool: "golang-migrate", table: "`schema_migrations`".into(), rows: 1 },

@@ -70,6 +70,22 @@ impl Layout {
         }
     }
 
+    /// How `adopt` names the tool: its [`From`](crate::From) variant and `strata adopt --from`'s
+    /// value; `None` for strata.
+    pub(crate) const fn adopt_names(self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            Layout::Strata => return None,
+            Layout::Sqlx => ("Sqlx", "sqlx"),
+            Layout::Diesel => ("Diesel", "diesel"),
+            Layout::Refinery => ("Refinery", "refinery"),
+            Layout::Flyway => ("Flyway", "flyway"),
+            Layout::GolangMigrate => ("GolangMigrate", "golang-migrate"),
+            Layout::Dbmate => ("Dbmate", "dbmate"),
+            Layout::Goose => ("Goose", "goose"),
+            Layout::RusqliteMigration => ("RusqliteMigration", "rusqlite_migration"),
+        })
+    }
+
     /// The table the tool writes unless told otherwise; `None` for rusqlite_migration, which
     /// keeps a count in `PRAGMA user_version`.
     pub(crate) const fn default_table(self) -> Option<&'static str> {
