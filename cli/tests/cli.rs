@@ -342,7 +342,11 @@ fn status_and_up_name_another_tool_s_history_where_strata_has_none() {
     .unwrap();
     let status = strata(dir.path(), &["status", "--db", "app.db"]);
     assert_eq!(status.code, 0, "{}", status.stderr);
-    assert!(status.stdout.contains("sqlx's history (`_sqlx_migrations`) records 1 migration(s)"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("sqlx's history (`_sqlx_migrations`) records 1 migration(s) and strata has none: `apply` refuses to run them again; take it over first with `adopt(strata::From::Sqlx)` with strata's feature `adopt` (`strata adopt --from sqlx`)"),
+        "{}",
+        status.stdout
+    );
     let json = strata(dir.path(), &["status", "--db", "app.db", "--json"]);
     let compact: String = json.stdout.split_whitespace().collect();
     assert!(

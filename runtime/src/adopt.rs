@@ -11,7 +11,7 @@ use std::fmt;
 /// The tool whose history [`Migrator::adopt`](crate::Migrator::adopt) takes over, and what its
 /// rows let strata check: sqlx, refinery and Flyway store a checksum of each file (compared:
 /// their variants need the feature `adopt`, with which `embed_migrations!` embeds those
-/// checksums, 68 bytes a migration); diesel, golang-migrate, dbmate and goose store versions;
+/// checksums, 80 bytes a migration); diesel, golang-migrate, dbmate and goose store versions;
 /// rusqlite_migration a count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -553,6 +553,12 @@ mod tests {
             refused(super::adopted(&typo, &set(), &rows[..1], false)),
             ["20240101000001: named to force, but nothing refuses it"]
         );
+    }
+
+    #[test]
+    #[cfg(feature = "adopt")]
+    fn the_checksums_cost_a_migration_what_the_manual_says() {
+        assert_eq!(std::mem::size_of::<Option<strata_core::ForeignChecksums>>(), 80);
     }
 
     #[test]

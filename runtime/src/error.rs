@@ -345,7 +345,7 @@ fn invalid_indexes_hint(indexes: &[String]) -> String {
 
 /// How to take `tool`'s history over: the `adopt` call, and the feature it needs for the tools
 /// whose checksums it compares.
-fn take_over(tool: &str) -> String {
+pub(crate) fn take_over(tool: &str) -> String {
     let layout = crate::history::Layout::ALL.into_iter().find(|layout| layout.tool() == tool);
     match layout.and_then(crate::history::Layout::adopt_names) {
         Some((variant, flag)) => {

@@ -174,8 +174,11 @@ impl fmt::Display for ForeignHistory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}'s history ({}) records {} migration(s) and strata has none: `apply` refuses to run them again until it is taken over (`adopt`, or `baseline`)",
-            self.tool, self.table, self.rows
+            "{}'s history ({}) records {} migration(s) and strata has none: `apply` refuses to run them again; {}",
+            self.tool,
+            self.table,
+            self.rows,
+            crate::error::take_over(self.tool)
         )
     }
 }
