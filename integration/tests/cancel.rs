@@ -96,6 +96,12 @@ fn started(events: &Arc<Mutex<Vec<String>>>, migration: &str) -> bool {
 
 on_every_database! {
     fn a_cancel_interrupts_the_statement_in_flight_rolls_back_and_releases_the_lock(db: &mut Db) {
+        // diesel's `SqliteConnection` lends no handle to interrupt it with, to strata or to the
+        // application: its cancel lands between statements, as the other properties here show.
+        #[cfg(feature = "diesel")]
+        if db.via == db::Via::DieselSqlite {
+            return;
+        }
         for lock in [Lock::Session, LEASE] {
             let files = [
                 ("0001_a.sql", "CREATE TABLE a (x INTEGER);".to_owned()),

@@ -413,17 +413,32 @@ fn env_number(var: &str) -> Option<u64> {
 
 #[test]
 fn sqlite_survives_kill_9() {
-    trials(&[Via::Sqlite]);
+    trials(&[
+        Via::Sqlite,
+        #[cfg(feature = "diesel")]
+        Via::DieselSqlite,
+    ]);
 }
 
 #[test]
 fn postgres_survives_kill_9() {
-    trials(&[Via::Postgres, Via::TokioPostgres, Via::SqlxPostgres]);
+    trials(&[
+        Via::Postgres,
+        Via::TokioPostgres,
+        Via::SqlxPostgres,
+        #[cfg(feature = "diesel")]
+        Via::DieselPostgres,
+    ]);
 }
 
 #[test]
 fn mysql_survives_kill_9() {
-    trials(&[Via::Mysql, Via::SqlxMysql]);
+    trials(&[
+        Via::Mysql,
+        Via::SqlxMysql,
+        #[cfg(feature = "diesel")]
+        Via::DieselMysql,
+    ]);
 }
 
 /// The process the trials kill: it applies the folder and says when it starts.

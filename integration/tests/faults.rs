@@ -244,6 +244,16 @@ mod a_dropped_connection_leaves_no_partial_migration_and_no_lock {
     fn sqlx_mysql() {
         db::run(Via::SqlxMysql, dropped_connection);
     }
+    #[cfg(feature = "diesel")]
+    #[test]
+    fn diesel_postgres() {
+        db::run(Via::DieselPostgres, dropped_connection);
+    }
+    #[cfg(feature = "diesel")]
+    #[test]
+    fn diesel_mysql() {
+        db::run(Via::DieselMysql, dropped_connection);
+    }
 }
 
 /// Every page limit from one page to what the whole run needs: the run fails wherever the

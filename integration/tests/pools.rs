@@ -70,3 +70,18 @@ fn sqlx_pool_connections_work_by_value_and_by_reference() {
         });
     }
 }
+
+/// diesel's r2d2 pool, as a diesel application holds it: `apply(&mut *pooled)`, or the pooled
+/// connection by value.
+#[cfg(feature = "diesel")]
+#[test]
+fn a_diesel_r2d2_pooled_connection_works_by_reference_and_by_value() {
+    use diesel::r2d2::{ConnectionManager, Pool};
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("app.db").display().to_string();
+    let pool = Pool::builder().max_size(1).build(ConnectionManager::<diesel::SqliteConnection>::new(url)).unwrap();
+    let mut pooled = pool.get().unwrap();
+    assert_eq!(MIGRATIONS.migrator().apply(&mut *pooled).unwrap().ran.len(), MIGRATIONS.len());
+    assert!(MIGRATIONS.migrator().status(&mut *pooled).unwrap().pending().is_empty());
+    assert!(MIGRATIONS.migrator().apply(pooled).unwrap().up_to_date);
+}

@@ -134,6 +134,7 @@ impl Migration {
 
     /// The same migration with its version written by the first `len` bytes of its id (a
     /// folder's layout says where it ends; [`new`](Self::new) can only guess).
+    #[cfg(any(test, feature = "from-dir"))]
     pub(crate) const fn with_version_len(mut self, len: u8) -> Self {
         self.version_len = len;
         self

@@ -1,5 +1,6 @@
 //! One test body per property, run through every driver: SQLite, PostgreSQL (`postgres`,
-//! `tokio-postgres`, sqlx) and MariaDB/MySQL (`mysql`, sqlx). Each test gets its own database
+//! `tokio-postgres`, sqlx) and MariaDB/MySQL (`mysql`, sqlx); with the feature `diesel`, diesel's
+//! three connections too. Each test gets its own database
 //! (a SQLite file, a PostgreSQL schema, a MySQL database) and drops it.
 //!
 //! PostgreSQL and MySQL tests need `STRATA_TEST_POSTGRES_URL` and `STRATA_TEST_MYSQL_URL`
@@ -24,6 +25,12 @@ macro_rules! on_conn {
             Conn::TokioPostgres($c) => $runtime.block_on($async_call),
             Conn::SqlxPostgres($c) => $runtime.block_on($async_call),
             Conn::SqlxMysql($c) => $runtime.block_on($async_call),
+            #[cfg(feature = "diesel")]
+            Conn::DieselSqlite($c) => $blocking,
+            #[cfg(feature = "diesel")]
+            Conn::DieselPostgres($c) => $blocking,
+            #[cfg(feature = "diesel")]
+            Conn::DieselMysql($c) => $blocking,
         }
     };
 }
@@ -40,14 +47,42 @@ pub enum Via {
     SqlxPostgres,
     Mysql,
     SqlxMysql,
+    #[cfg(feature = "diesel")]
+    DieselSqlite,
+    #[cfg(feature = "diesel")]
+    DieselPostgres,
+    #[cfg(feature = "diesel")]
+    DieselMysql,
 }
 
 impl Via {
+    /// Every client the tests run through.
+    pub const ALL: &[Via] = &[
+        Via::Sqlite,
+        Via::Postgres,
+        Via::TokioPostgres,
+        Via::SqlxPostgres,
+        Via::Mysql,
+        Via::SqlxMysql,
+        #[cfg(feature = "diesel")]
+        Via::DieselSqlite,
+        #[cfg(feature = "diesel")]
+        Via::DieselPostgres,
+        #[cfg(feature = "diesel")]
+        Via::DieselMysql,
+    ];
+
     pub fn dialect(self) -> Dialect {
         match self {
             Via::Sqlite => Dialect::Sqlite,
             Via::Postgres | Via::TokioPostgres | Via::SqlxPostgres => Dialect::Postgres,
             Via::Mysql | Via::SqlxMysql => Dialect::Mysql,
+            #[cfg(feature = "diesel")]
+            Via::DieselSqlite => Dialect::Sqlite,
+            #[cfg(feature = "diesel")]
+            Via::DieselPostgres => Dialect::Postgres,
+            #[cfg(feature = "diesel")]
+            Via::DieselMysql => Dialect::Mysql,
         }
     }
 }
@@ -60,6 +95,12 @@ pub enum Conn {
     SqlxPostgres(sqlx::PgConnection),
     Mysql(mysql::Conn),
     SqlxMysql(sqlx::MySqlConnection),
+    #[cfg(feature = "diesel")]
+    DieselSqlite(diesel::SqliteConnection),
+    #[cfg(feature = "diesel")]
+    DieselPostgres(diesel::PgConnection),
+    #[cfg(feature = "diesel")]
+    DieselMysql(diesel::MysqlConnection),
 }
 
 /// How to reach one test's database: sendable to a thread, writable into a child's environment.
@@ -108,6 +149,27 @@ impl Endpoint {
                     sqlx::mysql::MySqlConnectOptions::from_str(&url(MYSQL_URL).unwrap()).unwrap().database(name);
                 Conn::SqlxMysql(runtime.block_on(sqlx::ConnectOptions::connect(&options)).unwrap())
             }
+            #[cfg(feature = "diesel")]
+            Via::DieselSqlite => {
+                use diesel::Connection;
+                Conn::DieselSqlite(diesel::SqliteConnection::establish(&self.sqlite.display().to_string()).unwrap())
+            }
+            #[cfg(feature = "diesel")]
+            Via::DieselPostgres => {
+                use diesel::Connection;
+                // libpq's URI parameters: the test's schema, and its name on the server.
+                let base = url(POSTGRES_URL).unwrap();
+                let separator = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{separator}options=-c%20search_path%3D{name}&application_name={name}");
+                Conn::DieselPostgres(diesel::PgConnection::establish(&url).unwrap())
+            }
+            #[cfg(feature = "diesel")]
+            Via::DieselMysql => {
+                use diesel::Connection;
+                let base = url(MYSQL_URL).unwrap();
+                let server = base.rsplit_once('/').map_or(base.as_str(), |(server, _)| server);
+                Conn::DieselMysql(diesel::MysqlConnection::establish(&format!("{server}/{name}")).unwrap())
+            }
         }
     }
 
@@ -123,9 +185,7 @@ impl Endpoint {
     /// The endpoint a parent process passed down, if this is such a child.
     pub fn from_env() -> Option<Endpoint> {
         let via = std::env::var("STRATA_TEST_VIA").ok()?;
-        let via = [Via::Sqlite, Via::Postgres, Via::TokioPostgres, Via::SqlxPostgres, Via::Mysql, Via::SqlxMysql]
-            .into_iter()
-            .find(|candidate| format!("{candidate:?}") == via)?;
+        let via = Via::ALL.iter().copied().find(|candidate| format!("{candidate:?}") == via)?;
         Some(Endpoint {
             via,
             name: std::env::var("STRATA_TEST_NAME").ok()?,
@@ -469,6 +529,15 @@ macro_rules! on_every_database {
             fn mysql() { $crate::common::db::run($crate::common::db::Via::Mysql, body) }
             #[test]
             fn sqlx_mysql() { $crate::common::db::run($crate::common::db::Via::SqlxMysql, body) }
+            #[cfg(feature = "diesel")]
+            #[test]
+            fn diesel_sqlite() { $crate::common::db::run($crate::common::db::Via::DieselSqlite, body) }
+            #[cfg(feature = "diesel")]
+            #[test]
+            fn diesel_postgres() { $crate::common::db::run($crate::common::db::Via::DieselPostgres, body) }
+            #[cfg(feature = "diesel")]
+            #[test]
+            fn diesel_mysql() { $crate::common::db::run($crate::common::db::Via::DieselMysql, body) }
         }
     )*};
 }

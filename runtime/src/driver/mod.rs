@@ -7,6 +7,8 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
+#[cfg(any(feature = "diesel-postgres", feature = "diesel-mysql", feature = "diesel-sqlite"))]
+mod diesel;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "postgres")]
@@ -163,7 +165,7 @@ impl std::error::Error for DriverError {
 #[diagnostic::on_unimplemented(
     message = "strata cannot migrate through `{Self}`",
     label = "not a connection strata has a driver for",
-    note = "strata's drivers: `rusqlite::Connection` (feature `sqlite`, rusqlite 0.32 to 0.43), `postgres::Client` (`postgres`), `mysql::Conn` and `mysql::PooledConn` (`mysql`); the async ones take `apply_async`",
+    note = "strata's drivers: `rusqlite::Connection` (feature `sqlite`, rusqlite 0.32 to 0.43), `postgres::Client` (`postgres`), `mysql::Conn` and `mysql::PooledConn` (`mysql`), diesel's `PgConnection`, `MysqlConnection` and `SqliteConnection` (`diesel-postgres`, `diesel-mysql`, `diesel-sqlite`); the async ones take `apply_async`",
     note = "a `rusqlite::Connection` that is refused comes from a second rusqlite in the build: `cargo tree -i rusqlite` shows both, and `cargo update -p rusqlite@<strata's version> --precise <yours>` makes them one",
     note = "for any other client, implement `strata::Driver` (see its documentation)"
 )]
