@@ -108,6 +108,11 @@ on_every_database! {
             return;
         }
         db.execute("CREATE TABLE users (id INTEGER); CREATE TABLE posts (id INTEGER); PRAGMA user_version = 2");
+        let refused = db.apply(&migrations.migrator()).unwrap_err();
+        assert!(matches!(refused, Error::ForeignHistory { tool: "rusqlite_migration", rows: 2, .. }), "{refused}");
+        assert!(refused.to_string().ends_with("set it to 0 (`PRAGMA user_version = 0`)"), "{refused}");
+        let status = db.status(&migrations.migrator()).unwrap();
+        assert_eq!(status.foreign_history.map(|found| found.table), Some("`PRAGMA user_version`".to_owned()));
         let report = db.adopt(&migrations.migrator(), From::RusqliteMigration).unwrap();
         assert_eq!(report.adopted, ["20240101000000_users", "20240102000000_posts"]);
         assert_eq!(db.apply(&migrations.migrator()).unwrap().ran.len(), 1);

@@ -353,7 +353,15 @@ pub(crate) fn take_over(tool: &str) -> String {
                 Some(crate::history::ChecksumPolicy::VersionOnly | crate::history::ChecksumPolicy::Count) => "",
                 _ => " with strata's feature `adopt`",
             };
-            format!("take it over first with `adopt(strata::From::{variant})`{feature} (`strata adopt --from {flag}`)")
+            let call = format!(
+                "take it over first with `adopt(strata::From::{variant})`{feature} (`strata adopt --from {flag}`)"
+            );
+            match layout {
+                Some(crate::history::Layout::RusqliteMigration) => format!(
+                    "{call}; if the number is your application's own, `baseline` the migration the database is at instead, or, for a database strata should migrate from its first migration, set it to 0 (`PRAGMA user_version = 0`)"
+                ),
+                _ => call,
+            }
         }
         None => "take it over first with `strata adopt`".to_owned(),
     }

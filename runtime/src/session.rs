@@ -300,8 +300,16 @@ impl<'d, D: AsyncDriver + ?Sized> Session<'d, D> {
                 return Ok(Some(ForeignHistory { tool: layout.tool(), table: format!("`{table}`"), rows }));
             }
         }
-        // rusqlite_migration's `PRAGMA user_version` is not looked at yet: applications set it
-        // for their own reasons too, and refusing them needs the override adopt brings.
+        // rusqlite_migration counts what it applied in `PRAGMA user_version`. An application
+        // that set it for a scheme of its own has a schema too, which migration 1 would not
+        // expect: refusing is right either way, and the message says how to go on.
+        if self.table.dialect() == Dialect::Sqlite {
+            let rows = self.count("PRAGMA user_version", &[], "reading `PRAGMA user_version`").await?;
+            if rows > 0 {
+                let (tool, table) = (Layout::RusqliteMigration.tool(), "`PRAGMA user_version`".to_owned());
+                return Ok(Some(ForeignHistory { tool, table, rows }));
+            }
+        }
         Ok(None)
     }
 

@@ -460,14 +460,10 @@ pub fn takes_over(tool_db: &Scratch, folder: &Path, from: From, applied: usize) 
     let theirs = db.history_of(from);
     let before = db.snapshot();
 
-    // strata's `ForeignHistory` looks for the tools' tables; rusqlite_migration has none, and a
-    // `PRAGMA user_version` it set is not looked at: `apply` would run migration 1 again.
-    if from != From::RusqliteMigration {
-        let refused = db.apply(&migrations).expect_err("apply must not run the tool's migrations again");
-        assert!(matches!(refused, Error::ForeignHistory { .. }), "{refused}");
-        assert_eq!(db.snapshot(), before, "the refused apply changed nothing");
-        assert_eq!(db.strata_recorded(), 0, "the refused apply recorded nothing");
-    }
+    let refused = db.apply(&migrations).expect_err("apply must not run the tool's migrations again");
+    assert!(matches!(refused, Error::ForeignHistory { .. }), "{refused}");
+    assert_eq!(db.snapshot(), before, "the refused apply changed nothing");
+    assert_eq!(db.strata_recorded(), 0, "the refused apply recorded nothing");
 
     let report = db.adopt(&migrations, from).expect("adopt");
     assert_eq!(report.adopted, ids[..applied], "{from}: adopted exactly what the tool applied");

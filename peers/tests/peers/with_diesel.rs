@@ -4,7 +4,7 @@
 //! diesel keeps no checksum and writes its row only when the migration succeeded, so an edited
 //! file and a failed row are not diesel's cases: it cannot tell, and it never leaves one.
 
-use crate::common::{Kind, Scratch, copy_of, fixture, on_each_database, refuses, takes_over};
+use crate::common::{Kind, Scratch, copy_of, fixture, load, on_each_database, refuses, takes_over};
 use diesel::Connection as _;
 use diesel::backend::Backend;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
@@ -40,7 +40,39 @@ fn run<DB: Backend>(conn: &mut impl MigrationHarness<DB>, migrations: FileBasedM
     }
 }
 
+/// strata through the connection a diesel application holds: adopts, applies the rest, and then
+/// has nothing to do. Returns how many migrations it adopted and applied.
+fn through_diesel<D: strata::Driver + Send>(conn: &mut D, migrations: &strata::Migrations) -> (usize, usize) {
+    let migrator = migrations.migrator();
+    let adopted = migrator.adopt(&mut *conn, From::Diesel).unwrap().adopted.len();
+    let applied = migrator.apply(&mut *conn).unwrap().ran.len();
+    assert!(migrator.apply(&mut *conn).unwrap().up_to_date, "then the no-op");
+    (adopted, applied)
+}
+
 on_each_database! {
+    /// The application keeps its diesel connection (strata's `diesel-*` features): no second
+    /// client to open.
+    fn its_history_is_taken_over_through_diesel_s_own_connection(kind) {
+        let Some(db) = Scratch::new(kind, "diesel_conn") else { return };
+        let folder = fixture("diesel");
+        diesel_runs(&db, &folder, Some(APPLIED));
+        let migrations = load(&folder, kind);
+        let counts = match kind {
+            Kind::Sqlite => {
+                let path = db.sqlite_path();
+                through_diesel(&mut diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap(), &migrations)
+            }
+            Kind::Postgres => through_diesel(&mut diesel::PgConnection::establish(&db.postgres_url()).unwrap(), &migrations),
+            Kind::Mariadb => through_diesel(&mut diesel::MysqlConnection::establish(&db.mysql_url()).unwrap(), &migrations),
+        };
+        assert_eq!(counts, (APPLIED, migrations.len() - APPLIED));
+        let alone_db = db.sibling("alone");
+        let mut alone = alone_db.strata();
+        alone.apply(&migrations).unwrap();
+        assert_eq!(db.strata().snapshot(), alone.snapshot(), "the same schema and rows as strata alone");
+    }
+
     fn its_history_is_taken_over_and_the_rest_applied(kind) {
         let Some(db) = Scratch::new(kind, "diesel") else { return };
         let folder = fixture("diesel");
