@@ -14,7 +14,7 @@ use crate::model::{MigrationDef, ScriptFile, script_flags};
 use crate::problem::{Position, Problem};
 use crate::script::Statement;
 use crate::sections::{check_blocks, sections};
-use crate::transaction_rules::statement_rules;
+use crate::transaction_rules::{statement_rules, wrapped_in_own_transaction};
 use std::path::PathBuf;
 
 /// A migration whose `depends-on` entries are not resolved yet.
@@ -95,10 +95,20 @@ pub fn assemble(
             .help("delete the down script, or remove `-- strata:irreversible`"),
         );
     }
-    let flags = directives
-        .flags
-        .with_if(run_in_transaction == Some(false) || one_file_no_transaction, Flags::NO_TRANSACTION)
-        .with(script_flags(&up, down.as_ref(), dialect));
+    let flags =
+        directives.flags.with_if(run_in_transaction == Some(false) || one_file_no_transaction, Flags::NO_TRANSACTION);
+    // A script that wraps itself in `BEGIN; … COMMIT;` runs in strata's transaction instead.
+    let (mut up, mut down) = (up, down);
+    if !flags.contains(Flags::NO_TRANSACTION) {
+        for script in std::iter::once(&mut up).chain(down.as_mut()) {
+            if wrapped_in_own_transaction(&script.statements, dialect) {
+                script.statements.pop();
+                script.statements.remove(0);
+            }
+        }
+    }
+    let down = down.filter(|script| !script.statements.is_empty());
+    let flags = flags.with(script_flags(&up, down.as_ref(), dialect));
     let migration = MigrationDef {
         id,
         version: candidate.version,

@@ -221,6 +221,30 @@ mod tests {
     }
 
     #[test]
+    fn a_script_wrapped_in_its_own_transaction_runs_in_strata_s() {
+        // zero-to-production's `BEGIN; … COMMIT;`, written for sqlx, which runs no transaction
+        // the script can see.
+        let wrapped =
+            b"-- wrap it\nBEGIN;\n    UPDATE s SET x = 1;\n    ALTER TABLE s ALTER COLUMN x SET NOT NULL;\nCOMMIT;\n";
+        let set = load(&[("0001_a.sql", wrapped)]).expect("valid");
+        let sql: Vec<&str> = set.migrations[0].up.statements.iter().map(|statement| statement.sql()).collect();
+        assert_eq!(sql, ["UPDATE s SET x = 1", "ALTER TABLE s ALTER COLUMN x SET NOT NULL"]);
+        assert_eq!(set.migrations[0].up.statements[0].line(), 3, "the file's own line numbers");
+        let sqlite =
+            load(&[("0001_a.sql", b"BEGIN IMMEDIATE TRANSACTION; SELECT 1; END TRANSACTION;")]).expect("valid");
+        assert_eq!(sqlite.migrations[0].up.statements.len(), 1);
+        // A `BEGIN` asking for more than strata's, a `COMMIT` mid-way, or a migration that runs
+        // outside a transaction keep theirs.
+        for refused in
+            [&b"BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT 1; COMMIT;"[..], b"BEGIN; SELECT 1; COMMIT; SELECT 2;"]
+        {
+            assert!(load(&[("0001_a.sql", refused)]).is_err(), "{}", String::from_utf8_lossy(refused));
+        }
+        let own = load(&[("0001_a.sql", b"-- strata:no-transaction\nBEGIN; SELECT 1; COMMIT;")]).expect("valid");
+        assert_eq!(own.migrations[0].up.statements.len(), 3);
+    }
+
+    #[test]
     fn empty_and_comment_only_down_scripts_are_none() {
         let set =
             load(&[("0001_a.sql", b"SELECT 1;"), ("0001_a.down.sql", b"-- nothing\n/* really */\n")]).expect("valid");

@@ -29,6 +29,7 @@
 use crate::dialect::Dialect;
 use crate::model::{MigrationDef, pragma_value};
 use crate::problem::Problem;
+use crate::script::Statement;
 use crate::tokens::{Token, Tokens};
 
 /// Whether MySQL/MariaDB commits the open transaction before running `sql`: data definition,
@@ -80,6 +81,41 @@ pub fn statement_rules(migration: &MigrationDef, dialect: Dialect) -> Vec<Proble
             Some(Problem::in_file(script.file.clone(), message).at(crate::Position::of(statement)).help(help))
         })
         .collect()
+}
+
+/// Whether `statements` are wrapped in one transaction of the script's own, a plain `BEGIN` (or
+/// `START TRANSACTION`) first and a `COMMIT` (or `END`) last, as scripts written for tools that
+/// run none put them (sqlx runs its own around them, and the `COMMIT` ends it early). strata's
+/// transaction takes their place: the migration then commits with its row, as intended. A
+/// `BEGIN` with options (`ISOLATION LEVEL`, `READ ONLY`) asks for something strata's does not
+/// give, and stays refused.
+pub fn wrapped_in_own_transaction(statements: &[Statement], dialect: Dialect) -> bool {
+    let [first, .., last] = statements else { return false };
+    let words = |statement: &Statement| -> Vec<String> {
+        Tokens::new(statement.sql(), dialect)
+            .take(4)
+            .map(|token| token.word().map_or_else(|| token.text().to_owned(), str::to_ascii_uppercase))
+            .collect()
+    };
+    let (first, last) = (words(first), words(last));
+    let first: Vec<&str> = first.iter().map(String::as_str).collect();
+    let last: Vec<&str> = last.iter().map(String::as_str).collect();
+    let opens = match (first.as_slice(), dialect) {
+        (["BEGIN"] | ["BEGIN", "WORK" | "TRANSACTION"] | ["START", "TRANSACTION"], _) => true,
+        // SQLite's lock modes: strata's own `BEGIN IMMEDIATE` is at least as strong.
+        (
+            ["BEGIN", "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE"]
+            | ["BEGIN", "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE", "TRANSACTION"],
+            Dialect::Sqlite,
+        ) => true,
+        _ => false,
+    };
+    let closes = match (last.as_slice(), dialect) {
+        (["COMMIT"] | ["COMMIT", "WORK" | "TRANSACTION"], _) => true,
+        (["END"] | ["END", "WORK" | "TRANSACTION"], Dialect::Sqlite | Dialect::Postgres) => true,
+        _ => false,
+    };
+    opens && closes
 }
 
 const NO_TRANSACTION: &str =

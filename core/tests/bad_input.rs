@@ -601,8 +601,9 @@ fn directives_and_dependencies() {
             fails_at("0001_a.sql", "`VACUUM` cannot run inside a transaction", 2),
         ),
         case(
-            "explicit BEGIN/COMMIT (sqlite)",
-            files(&[("0001_a.sql", "BEGIN;\nCREATE TABLE a(x);\nCOMMIT;")]),
+            // A whole script wrapped in `BEGIN; … COMMIT;` runs in strata's transaction instead.
+            "explicit BEGIN/COMMIT mid-script (sqlite)",
+            files(&[("0001_a.sql", "BEGIN;\nCREATE TABLE a(x);\nCOMMIT;\nCREATE TABLE b(x);")]),
             fails_at("0001_a.sql", "explicit `BEGIN` conflicts with the transaction", 1),
         ),
         case(

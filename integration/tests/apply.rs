@@ -20,6 +20,27 @@ const THREE: &[(&str, &str)] = &[
 ];
 
 on_every_database! {
+    // zero-to-production's shape: a script written for sqlx wraps itself in `BEGIN; … COMMIT;`.
+    // It runs in strata's transaction instead, so that a failure leaves nothing and success
+    // commits with the row.
+    fn a_script_wrapped_in_its_own_transaction_commits_with_its_row(db: &mut Db) {
+        db.execute("CREATE TABLE s (x INTEGER)");
+        let failing = db.migrations_in("failing", &[(
+            "0001_wrapped.sql",
+            "BEGIN;\nINSERT INTO s VALUES (1);\nINSERT INTO nowhere VALUES (1);\nCOMMIT;\n",
+        )]);
+        let error = db.apply(&failing.migrator()).unwrap_err();
+        assert!(error.to_string().contains("failed at statement 2 (line 3)"), "{error}");
+        assert_eq!(db.count("SELECT count(*) FROM s"), 0, "the insert before the failure was rolled back");
+        let working = db.migrations_in("working", &[(
+            "0001_wrapped.sql",
+            "BEGIN;\nINSERT INTO s VALUES (1);\nINSERT INTO s VALUES (2);\nCOMMIT;\n",
+        )]);
+        assert_eq!(db.apply(&working.migrator()).unwrap().ran.len(), 1);
+        assert_eq!((db.count("SELECT count(*) FROM s"), db.recorded()), (2, vec![1]));
+        db.execute("DROP TABLE s");
+    }
+
     fn applies_everything_then_nothing(db: &mut Db) {
         let migrations = db.migrations(THREE);
         let report = db.apply(&migrations.migrator()).unwrap();
