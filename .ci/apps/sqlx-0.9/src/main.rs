@@ -1,0 +1,31 @@
+//! An sqlx application that migrates its SQLite database with strata, then goes on with sqlx.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
+
+static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::env::args().nth(1).ok_or("usage: strata-app-sqlx-09 <database file>")?;
+    // The pool first, as the application has it: strata comes in beside it, not before it.
+    let pool = SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path).create_if_missing(true)).await?;
+
+    // strata has no driver for sqlx's SQLite connection yet: a rusqlite one on the same file,
+    // closed once the migrations are in so that only the pool holds the database.
+    let report = {
+        let mut conn = rusqlite::Connection::open(&path)?;
+        MIGRATIONS.migrator().apply(&mut conn)?
+    };
+    print!("{report}");
+    if report.up_to_date {
+        println!("up to date: nothing was pending");
+    }
+
+    // Read through sqlx what strata's migrations wrote: one database, one SQLite library.
+    let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM users ORDER BY id").fetch_all(&pool).await?;
+    let sqlite: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&pool).await?;
+    println!("sqlx reads users: {}", emails.join(", "));
+    println!("SQLite {sqlite} through sqlx, {} through rusqlite", rusqlite::version());
+    pool.close().await;
+    Ok(())
+}
