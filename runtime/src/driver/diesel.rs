@@ -9,7 +9,9 @@ use diesel::connection::SimpleConnection;
 use diesel::deserialize::{self, FromSql, QueryableByName};
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::row::{Field, NamedRow};
-use diesel::sql_types::{BigInt, Bool, Integer, SmallInt, Text};
+use diesel::sql_types::{BigInt, Text};
+#[cfg(feature = "diesel-postgres")]
+use diesel::sql_types::{Bool, Integer, SmallInt};
 
 /// Implements [`Driver`] for one of diesel's connections.
 macro_rules! diesel_driver {
