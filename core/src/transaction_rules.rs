@@ -110,11 +110,11 @@ pub fn wrapped_in_own_transaction(statements: &[Statement], dialect: Dialect) ->
         ) => true,
         _ => false,
     };
-    let closes = match (last.as_slice(), dialect) {
-        (["COMMIT"] | ["COMMIT", "WORK" | "TRANSACTION"], _) => true,
-        (["END"] | ["END", "WORK" | "TRANSACTION"], Dialect::Sqlite | Dialect::Postgres) => true,
-        _ => false,
-    };
+    let closes = matches!(
+        (last.as_slice(), dialect),
+        (["COMMIT"] | ["COMMIT", "WORK" | "TRANSACTION"], _)
+            | (["END"] | ["END", "WORK" | "TRANSACTION"], Dialect::Sqlite | Dialect::Postgres)
+    );
     opens && closes
 }
 
