@@ -122,6 +122,18 @@ on_every_database! {
         assert!(error.to_string().contains("`PRAGMA user_version` is 7, but the folder has 3 migration(s)"), "{error}");
     }
 
+    fn a_strata_history_that_does_not_begin_with_the_tool_s_rows_is_refused(db: &mut Db) {
+        let migrations = migrations(db);
+        db.apply_to(&migrations.migrator(), 20240101000000).unwrap();
+        tool_history(db, From::Dbmate, &["20240101000000", "20240102000000"], false);
+        let error = db.adopt(&migrations.migrator(), From::Dbmate).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot take over dbmate's history: strata's history (`strata_migrations`) already records 1 migration(s), and they do not begin with the ones dbmate records"
+        );
+        assert_eq!(db.recorded(), [20240101000000], "nothing written");
+    }
+
     fn force_accepts_the_named_rows_and_a_renamed_table_is_read(db: &mut Db) {
         db.execute("CREATE TABLE old_migrations (version BIGINT NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)");
         db.execute("INSERT INTO old_migrations (version, dirty) VALUES (20240102000000, TRUE)");
@@ -253,6 +265,8 @@ fn adopted_then_applied(db: &mut Db, from: From, migrations: &Migrations, expect
     assert!(db.adopt(&migrator, from).unwrap().already_adopted, "{from}");
     assert_eq!(db.apply(&migrator).unwrap().ran.len(), 1, "{from}: the rest is applied");
     assert!(db.apply(&migrator).unwrap().up_to_date, "{from}");
+    // An `adopt` left in start-up code stays a no-op once strata has applied more.
+    assert!(db.adopt(&migrator, from).unwrap().already_adopted, "{from}: after later migrations too");
 }
 
 /// `adopt` refuses with `expected` first, and writes nothing.
@@ -273,7 +287,7 @@ on_every_database! {
         first_two_applied(db);
         sqlx_history(db, SQLX_ADD_EMAIL, true);
         let edited = checked_set(db, false, true);
-        refused(db, From::Sqlx, &edited, "2: sqlx's checksum is not the file's: `0002_add_email.sql` was edited after sqlx applied it");
+        refused(db, From::Sqlx, &edited, "2: sqlx's checksum is not the file's: `0002_add_email.sql` was edited (or its line endings changed) after sqlx applied it; `force` it once you have checked it");
         drop_all(db, "_sqlx_migrations");
 
         first_two_applied(db);
@@ -291,7 +305,7 @@ on_every_database! {
 
         first_two_applied(db);
         refinery_history(db, "4196270117440398955");
-        refused(db, From::Refinery, &migrations, "2: refinery's checksum is not the file's: `V2__add_email.sql` was edited after refinery applied it");
+        refused(db, From::Refinery, &migrations, "2: refinery's checksum is not the file's: `V2__add_email.sql` was edited (or its line endings changed) after refinery applied it; `force` it once you have checked it");
         drop_all(db, "refinery_schema_history");
     }
 
@@ -315,7 +329,7 @@ on_every_database! {
 
         first_two_applied(db);
         flyway_history(db, &[(1, "1", "SQL", "51675887", true), (2, "2", "SQL", "641462687", true)]);
-        refused(db, From::Flyway, &migrations, "1: Flyway's checksum is not the file's: `V1__init.sql` was edited after Flyway applied it");
+        refused(db, From::Flyway, &migrations, "1: Flyway's checksum is not the file's: `V1__init.sql` was edited (or its line endings changed) after Flyway applied it; `force` it once you have checked it");
         drop_all(db, "flyway_schema_history");
     }
 }

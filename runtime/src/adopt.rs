@@ -416,7 +416,7 @@ fn checksum_differs(from: From, migration: &crate::Migration, row: &ForeignRow) 
         };
         if !same {
             return Some(format!(
-                "{from}'s checksum is not the file's: `{}` was edited after {from} applied it",
+                "{from}'s checksum is not the file's: `{}` was edited (or its line endings changed) after {from} applied it; `force` it once you have checked it",
                 migration.up().file()
             ));
         }

@@ -134,7 +134,8 @@ pub struct AdoptReport {
     /// The rows [`Adopt::force`](crate::Adopt::force) accepted, each with why it was refused
     /// and what was done instead.
     pub forced: Vec<String>,
-    /// strata's history already held exactly these: nothing was written.
+    /// strata's history already began with these (adopted before, perhaps with migrations
+    /// applied since): nothing was written.
     pub already_adopted: bool,
 }
 

@@ -542,8 +542,19 @@ impl Migrator<'_> {
     ) -> Result<AdoptReport> {
         let rows = s.foreign_rows(adopt).await?;
         let adopted = adopt::adopted(adopt, self.migrations, &rows, self.allow_out_of_order)?;
-        let written =
-            self.record_without_running(s, &adopted.positions, true, "committing the adopted history").await?;
+        let written = self
+            .record_without_running(s, &adopted.positions, true, "committing the adopted history")
+            .await
+            .map_err(|error| match error {
+                Error::BaselineNotEmpty { table, rows } => Error::AdoptRefused {
+                    tool: adopt.from().layout().tool(),
+                    refused: vec![format!(
+                        "strata's history (`{table}`) already records {rows} migration(s), and they do not begin with the ones {} records",
+                        adopt.from()
+                    )],
+                },
+                other => other,
+            })?;
         Ok(AdoptReport {
             tool: adopt.from().layout().tool(),
             adopted: self.ids(&adopted.positions),
@@ -567,8 +578,12 @@ impl Migrator<'_> {
         let outcome = async {
             let history = s.read_history().await?;
             if !history.is_empty() {
+                // Done already when strata's history begins with exactly these (later
+                // migrations applied since, by strata, are no reason to refuse).
                 let versions = positions.iter().map(|&position| self.migrations[position].version());
-                return match same_is_done && history.iter().map(|row| row.version).eq(versions) {
+                let begins_with_them = history.len() >= positions.len()
+                    && history.iter().take(positions.len()).map(|row| row.version).eq(versions);
+                return match same_is_done && begins_with_them {
                     true => Ok(false),
                     false => Err(Error::BaselineNotEmpty { table: s.table.name().to_owned(), rows: history.len() }),
                 };

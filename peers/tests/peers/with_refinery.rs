@@ -38,7 +38,7 @@ on_each_database! {
         let folder = fixture("refinery");
         refinery_runs(&db, &folder, Target::Version(APPLIED as refinery::SchemaVersion));
         let edited = edited(&folder, 1);
-        let expected = "2: refinery's checksum is not the file's: `V2__create_posts.sql` was edited after refinery applied it";
+        let expected = "2: refinery's checksum is not the file's: `V2__create_posts.sql` was edited (or its line endings changed) after refinery applied it; `force` it once you have checked it";
         refuses(&db, edited.path(), From::Refinery, &[expected.to_owned()]);
     }
 

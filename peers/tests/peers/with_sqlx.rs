@@ -72,7 +72,7 @@ on_each_database! {
         let folder = fixture("sqlx");
         sqlx_runs(&db, copy_of(&folder, |position| position < APPLIED, None).path()).unwrap();
         let edited = edited(&folder, 1);
-        let expected = "20240102000000: sqlx's checksum is not the file's: `20240102000000_create_posts.sql` was edited after sqlx applied it";
+        let expected = "20240102000000: sqlx's checksum is not the file's: `20240102000000_create_posts.sql` was edited (or its line endings changed) after sqlx applied it; `force` it once you have checked it";
         refuses(&db, edited.path(), From::Sqlx, &[expected.to_owned()]);
     }
 
