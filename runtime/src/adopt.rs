@@ -85,6 +85,7 @@ impl From {
 
     /// The query for its rows, in the columns [`From::row`] reads: the version as stored, then
     /// what the tool records of its outcome and checksum.
+    #[cfg_attr(not(feature = "adopt"), allow(unused_variables, reason = "only sqlx's checksum is read per dialect"))]
     pub(crate) fn read_sql(self, table: &str, dialect: Dialect) -> String {
         match self {
             #[cfg(feature = "adopt")]
@@ -102,10 +103,7 @@ impl From {
             From::RusqliteMigration => "PRAGMA user_version".to_owned(),
             From::GolangMigrate => format!("SELECT version, dirty FROM {table}"),
             From::Goose => format!("SELECT version_id, is_applied FROM {table} ORDER BY id"),
-            From::Diesel | From::Dbmate => {
-                let _ = dialect;
-                format!("SELECT version FROM {table}")
-            }
+            From::Diesel | From::Dbmate => format!("SELECT version FROM {table}"),
         }
     }
 

@@ -14,7 +14,7 @@ diesel::table! {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: strata-app-diesel-23 <database file>")?;
+    let path = std::env::args().nth(1).ok_or(concat!("usage: ", env!("CARGO_PKG_NAME"), " <database file>"))?;
     let mut conn = SqliteConnection::establish(&path)?;
 
     let report = MIGRATIONS.migrator().apply(&mut conn)?;

@@ -6,7 +6,7 @@ static MIGRATIONS: strata::Migrations = strata::embed_migrations!("migrations");
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: strata-app-sqlx-09 <database file>")?;
+    let path = std::env::args().nth(1).ok_or(concat!("usage: ", env!("CARGO_PKG_NAME"), " <database file>"))?;
     // The pool first, as the application has it: strata comes in beside it, not before it.
     let pool = SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path).create_if_missing(true)).await?;
 

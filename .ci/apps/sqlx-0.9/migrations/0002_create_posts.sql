@@ -1,6 +1,0 @@
-CREATE TABLE posts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    body TEXT NOT NULL
-);
-CREATE INDEX posts_by_user ON posts (user_id);
