@@ -415,6 +415,7 @@ fn env_number(var: &str) -> Option<u64> {
 fn sqlite_survives_kill_9() {
     trials(&[
         Via::Sqlite,
+        Via::Sqlx09Sqlite,
         #[cfg(feature = "diesel")]
         Via::DieselSqlite,
     ]);
@@ -426,8 +427,11 @@ fn postgres_survives_kill_9() {
         Via::Postgres,
         Via::TokioPostgres,
         Via::SqlxPostgres,
+        Via::Sqlx09Postgres,
         #[cfg(feature = "diesel")]
         Via::DieselPostgres,
+        #[cfg(feature = "diesel")]
+        Via::DieselAsyncPostgres,
     ]);
 }
 
@@ -436,8 +440,11 @@ fn mysql_survives_kill_9() {
     trials(&[
         Via::Mysql,
         Via::SqlxMysql,
+        Via::Sqlx09Mysql,
         #[cfg(feature = "diesel")]
         Via::DieselMysql,
+        #[cfg(feature = "diesel")]
+        Via::DieselAsyncMysql,
     ]);
 }
 

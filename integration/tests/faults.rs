@@ -244,6 +244,14 @@ mod a_dropped_connection_leaves_no_partial_migration_and_no_lock {
     fn sqlx_mysql() {
         db::run(Via::SqlxMysql, dropped_connection);
     }
+    #[test]
+    fn sqlx_0_9_postgres() {
+        db::run(Via::Sqlx09Postgres, dropped_connection);
+    }
+    #[test]
+    fn sqlx_0_9_mysql() {
+        db::run(Via::Sqlx09Mysql, dropped_connection);
+    }
     #[cfg(feature = "diesel")]
     #[test]
     fn diesel_postgres() {
@@ -253,6 +261,16 @@ mod a_dropped_connection_leaves_no_partial_migration_and_no_lock {
     #[test]
     fn diesel_mysql() {
         db::run(Via::DieselMysql, dropped_connection);
+    }
+    #[cfg(feature = "diesel")]
+    #[test]
+    fn diesel_async_postgres() {
+        db::run(Via::DieselAsyncPostgres, dropped_connection);
+    }
+    #[cfg(feature = "diesel")]
+    #[test]
+    fn diesel_async_mysql() {
+        db::run(Via::DieselAsyncMysql, dropped_connection);
     }
 }
 

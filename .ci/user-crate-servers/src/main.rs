@@ -47,6 +47,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             say("sqlx (PostgreSQL)", &first, &POSTGRES.migrator().apply_async(pool.acquire().await?).await?)
         })?;
 
+        let schema = scratch("sqlx_0_9_postgres");
+        admin.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
+        runtime.block_on(async {
+            let pool = sqlx_0_9::PgPool::connect(&in_schema(&schema)).await?;
+            let first = POSTGRES.migrator().apply_async(&mut *pool.acquire().await?).await?;
+            say("sqlx 0.9 (PostgreSQL)", &first, &POSTGRES.migrator().apply_async(pool.acquire().await?).await?)
+        })?;
+
         let database = scratch("mysql");
         mysql_admin.query_drop(format!("CREATE DATABASE {database}"))?;
         let mut conn = mysql::Conn::new(mysql::Opts::from_url(&in_database(&database))?)?;
@@ -58,12 +66,20 @@ fn main() -> Result<(), Box<dyn Error>> {
             let pool = sqlx::MySqlPool::connect(&in_database(&database)).await?;
             let first = MYSQL.migrator().apply_async(&mut *pool.acquire().await?).await?;
             say("sqlx (MariaDB)", &first, &MYSQL.migrator().apply_async(pool.acquire().await?).await?)
+        })?;
+
+        let database = scratch("sqlx_0_9_mysql");
+        mysql_admin.query_drop(format!("CREATE DATABASE {database}"))?;
+        runtime.block_on(async {
+            let pool = sqlx_0_9::MySqlPool::connect(&in_database(&database)).await?;
+            let first = MYSQL.migrator().apply_async(&mut *pool.acquire().await?).await?;
+            say("sqlx 0.9 (MariaDB)", &first, &MYSQL.migrator().apply_async(pool.acquire().await?).await?)
         })
     })();
-    for driver in ["postgres", "tokio_postgres", "sqlx_postgres"] {
+    for driver in ["postgres", "tokio_postgres", "sqlx_postgres", "sqlx_0_9_postgres"] {
         admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", scratch(driver)))?;
     }
-    for driver in ["mysql", "sqlx_mysql"] {
+    for driver in ["mysql", "sqlx_mysql", "sqlx_0_9_mysql"] {
         mysql_admin.query_drop(format!("DROP DATABASE IF EXISTS {}", scratch(driver)))?;
     }
     outcome

@@ -1,6 +1,7 @@
 //! One test body per property, run through every driver: SQLite, PostgreSQL (`postgres`,
-//! `tokio-postgres`, sqlx) and MariaDB/MySQL (`mysql`, sqlx); with the feature `diesel`, diesel's
-//! three connections too. Each test gets its own database
+//! `tokio-postgres`, sqlx 0.8 and 0.9) and MariaDB/MySQL (`mysql`, sqlx 0.8 and 0.9), SQLite
+//! through sqlx 0.9 too; with the feature `diesel`, diesel's three connections and diesel-async's
+//! two. Each test gets its own database
 //! (a SQLite file, a PostgreSQL schema, a MySQL database) and drops it.
 //!
 //! PostgreSQL and MySQL tests need `STRATA_TEST_POSTGRES_URL` and `STRATA_TEST_MYSQL_URL`
@@ -25,12 +26,19 @@ macro_rules! on_conn {
             Conn::TokioPostgres($c) => $runtime.block_on($async_call),
             Conn::SqlxPostgres($c) => $runtime.block_on($async_call),
             Conn::SqlxMysql($c) => $runtime.block_on($async_call),
+            Conn::Sqlx09Sqlite($c) => $runtime.block_on($async_call),
+            Conn::Sqlx09Postgres($c) => $runtime.block_on($async_call),
+            Conn::Sqlx09Mysql($c) => $runtime.block_on($async_call),
             #[cfg(feature = "diesel")]
             Conn::DieselSqlite($c) => $blocking,
             #[cfg(feature = "diesel")]
             Conn::DieselPostgres($c) => $blocking,
             #[cfg(feature = "diesel")]
             Conn::DieselMysql($c) => $blocking,
+            #[cfg(feature = "diesel")]
+            Conn::DieselAsyncPostgres($c) => $runtime.block_on($async_call),
+            #[cfg(feature = "diesel")]
+            Conn::DieselAsyncMysql($c) => $runtime.block_on($async_call),
         }
     };
 }
@@ -47,12 +55,19 @@ pub enum Via {
     SqlxPostgres,
     Mysql,
     SqlxMysql,
+    Sqlx09Sqlite,
+    Sqlx09Postgres,
+    Sqlx09Mysql,
     #[cfg(feature = "diesel")]
     DieselSqlite,
     #[cfg(feature = "diesel")]
     DieselPostgres,
     #[cfg(feature = "diesel")]
     DieselMysql,
+    #[cfg(feature = "diesel")]
+    DieselAsyncPostgres,
+    #[cfg(feature = "diesel")]
+    DieselAsyncMysql,
 }
 
 impl Via {
@@ -64,25 +79,32 @@ impl Via {
         Via::SqlxPostgres,
         Via::Mysql,
         Via::SqlxMysql,
+        Via::Sqlx09Sqlite,
+        Via::Sqlx09Postgres,
+        Via::Sqlx09Mysql,
         #[cfg(feature = "diesel")]
         Via::DieselSqlite,
         #[cfg(feature = "diesel")]
         Via::DieselPostgres,
         #[cfg(feature = "diesel")]
         Via::DieselMysql,
+        #[cfg(feature = "diesel")]
+        Via::DieselAsyncPostgres,
+        #[cfg(feature = "diesel")]
+        Via::DieselAsyncMysql,
     ];
 
     pub fn dialect(self) -> Dialect {
         match self {
-            Via::Sqlite => Dialect::Sqlite,
-            Via::Postgres | Via::TokioPostgres | Via::SqlxPostgres => Dialect::Postgres,
-            Via::Mysql | Via::SqlxMysql => Dialect::Mysql,
+            Via::Sqlite | Via::Sqlx09Sqlite => Dialect::Sqlite,
+            Via::Postgres | Via::TokioPostgres | Via::SqlxPostgres | Via::Sqlx09Postgres => Dialect::Postgres,
+            Via::Mysql | Via::SqlxMysql | Via::Sqlx09Mysql => Dialect::Mysql,
             #[cfg(feature = "diesel")]
             Via::DieselSqlite => Dialect::Sqlite,
             #[cfg(feature = "diesel")]
-            Via::DieselPostgres => Dialect::Postgres,
+            Via::DieselPostgres | Via::DieselAsyncPostgres => Dialect::Postgres,
             #[cfg(feature = "diesel")]
-            Via::DieselMysql => Dialect::Mysql,
+            Via::DieselMysql | Via::DieselAsyncMysql => Dialect::Mysql,
         }
     }
 }
@@ -95,12 +117,19 @@ pub enum Conn {
     SqlxPostgres(sqlx::PgConnection),
     Mysql(mysql::Conn),
     SqlxMysql(sqlx::MySqlConnection),
+    Sqlx09Sqlite(sqlx_0_9::SqliteConnection),
+    Sqlx09Postgres(sqlx_0_9::PgConnection),
+    Sqlx09Mysql(sqlx_0_9::MySqlConnection),
     #[cfg(feature = "diesel")]
     DieselSqlite(diesel::SqliteConnection),
     #[cfg(feature = "diesel")]
     DieselPostgres(diesel::PgConnection),
     #[cfg(feature = "diesel")]
     DieselMysql(diesel::MysqlConnection),
+    #[cfg(feature = "diesel")]
+    DieselAsyncPostgres(diesel_async::AsyncPgConnection),
+    #[cfg(feature = "diesel")]
+    DieselAsyncMysql(diesel_async::AsyncMysqlConnection),
 }
 
 /// How to reach one test's database: sendable to a thread, writable into a child's environment.
@@ -149,6 +178,22 @@ impl Endpoint {
                     sqlx::mysql::MySqlConnectOptions::from_str(&url(MYSQL_URL).unwrap()).unwrap().database(name);
                 Conn::SqlxMysql(runtime.block_on(sqlx::ConnectOptions::connect(&options)).unwrap())
             }
+            Via::Sqlx09Sqlite => {
+                let options = sqlx_0_9::sqlite::SqliteConnectOptions::new().filename(&self.sqlite);
+                Conn::Sqlx09Sqlite(runtime.block_on(sqlx_0_9::ConnectOptions::connect(&options)).unwrap())
+            }
+            Via::Sqlx09Postgres => {
+                let options = sqlx_0_9::postgres::PgConnectOptions::from_str(&url(POSTGRES_URL).unwrap())
+                    .unwrap()
+                    .options([("search_path", name.as_str())])
+                    .application_name(name);
+                Conn::Sqlx09Postgres(runtime.block_on(sqlx_0_9::ConnectOptions::connect(&options)).unwrap())
+            }
+            Via::Sqlx09Mysql => {
+                let options =
+                    sqlx_0_9::mysql::MySqlConnectOptions::from_str(&url(MYSQL_URL).unwrap()).unwrap().database(name);
+                Conn::Sqlx09Mysql(runtime.block_on(sqlx_0_9::ConnectOptions::connect(&options)).unwrap())
+            }
             #[cfg(feature = "diesel")]
             Via::DieselSqlite => {
                 use diesel::Connection;
@@ -169,6 +214,23 @@ impl Endpoint {
                 let base = url(MYSQL_URL).unwrap();
                 let server = base.rsplit_once('/').map_or(base.as_str(), |(server, _)| server);
                 Conn::DieselMysql(diesel::MysqlConnection::establish(&format!("{server}/{name}")).unwrap())
+            }
+            #[cfg(feature = "diesel")]
+            Via::DieselAsyncPostgres => {
+                use diesel_async::AsyncConnection;
+                // tokio-postgres's URL parameters, as libpq's.
+                let base = url(POSTGRES_URL).unwrap();
+                let separator = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{separator}options=-c%20search_path%3D{name}&application_name={name}");
+                Conn::DieselAsyncPostgres(runtime.block_on(diesel_async::AsyncPgConnection::establish(&url)).unwrap())
+            }
+            #[cfg(feature = "diesel")]
+            Via::DieselAsyncMysql => {
+                use diesel_async::AsyncConnection;
+                let base = url(MYSQL_URL).unwrap();
+                let server = base.rsplit_once('/').map_or(base.as_str(), |(server, _)| server);
+                let url = format!("{server}/{name}");
+                Conn::DieselAsyncMysql(runtime.block_on(diesel_async::AsyncMysqlConnection::establish(&url)).unwrap())
             }
         }
     }
@@ -529,6 +591,12 @@ macro_rules! on_every_database {
             fn mysql() { $crate::common::db::run($crate::common::db::Via::Mysql, body) }
             #[test]
             fn sqlx_mysql() { $crate::common::db::run($crate::common::db::Via::SqlxMysql, body) }
+            #[test]
+            fn sqlx_0_9_sqlite() { $crate::common::db::run($crate::common::db::Via::Sqlx09Sqlite, body) }
+            #[test]
+            fn sqlx_0_9_postgres() { $crate::common::db::run($crate::common::db::Via::Sqlx09Postgres, body) }
+            #[test]
+            fn sqlx_0_9_mysql() { $crate::common::db::run($crate::common::db::Via::Sqlx09Mysql, body) }
             #[cfg(feature = "diesel")]
             #[test]
             fn diesel_sqlite() { $crate::common::db::run($crate::common::db::Via::DieselSqlite, body) }
@@ -538,6 +606,12 @@ macro_rules! on_every_database {
             #[cfg(feature = "diesel")]
             #[test]
             fn diesel_mysql() { $crate::common::db::run($crate::common::db::Via::DieselMysql, body) }
+            #[cfg(feature = "diesel")]
+            #[test]
+            fn diesel_async_postgres() { $crate::common::db::run($crate::common::db::Via::DieselAsyncPostgres, body) }
+            #[cfg(feature = "diesel")]
+            #[test]
+            fn diesel_async_mysql() { $crate::common::db::run($crate::common::db::Via::DieselAsyncMysql, body) }
         }
     )*};
 }

@@ -15,3 +15,4 @@ mod with_diesel;
 mod with_refinery;
 mod with_rusqlite_migration;
 mod with_sqlx;
+mod with_sqlx_0_9;

@@ -1,50 +1,49 @@
 //! diesel's `PgConnection`, `MysqlConnection` and `SqliteConnection`: `apply(&mut conn)`, also
-//! through an r2d2 `PooledConnection`. Statements run through `batch_execute` (unprepared, as
+//! through an r2d2 `PooledConnection`; and what diesel-async's drivers share with them. Statements run through `batch_execute` (unprepared, as
 //! written); strata's own queries through `sql_query`, their rows read column by column.
 
-use super::{Dialect, Driver, DriverError, Param, Row, Value};
-use diesel::RunQueryDsl;
+use super::{DriverError, Param, Row, Value};
 use diesel::backend::Backend;
-use diesel::connection::SimpleConnection;
 use diesel::deserialize::{self, FromSql, QueryableByName};
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::row::{Field, NamedRow};
 use diesel::sql_types::{BigInt, Text};
-#[cfg(feature = "diesel-postgres")]
+#[cfg(any(feature = "diesel-postgres", feature = "diesel-async-postgres"))]
 use diesel::sql_types::{Bool, Integer, SmallInt};
 
 /// Implements [`Driver`] for one of diesel's connections.
 macro_rules! diesel_driver {
     ($feature:literal, $connection:ty, $backend:ty, $dialect:expr) => {
         #[cfg(feature = $feature)]
-        impl Driver for $connection {
-            fn dialect(&self) -> Dialect {
+        impl super::Driver for $connection {
+            fn dialect(&self) -> super::Dialect {
                 $dialect
             }
 
             fn execute(&mut self, sql: &str) -> Result<(), DriverError> {
-                self.batch_execute(sql).map_err(error)
+                diesel::connection::SimpleConnection::batch_execute(self, sql).map_err(error)
             }
 
             fn execute_with(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DriverError> {
-                let affected = bind::<$backend>(sql, params).execute(self).map_err(error)?;
+                let affected = diesel::RunQueryDsl::execute(bind::<$backend>(sql, params), self).map_err(error)?;
                 Ok(u64::try_from(affected).unwrap_or_default())
             }
 
             fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DriverError> {
-                let rows: Vec<Values> = bind::<$backend>(sql, params).load(self).map_err(error)?;
+                let rows: Vec<Values> =
+                    diesel::RunQueryDsl::load(bind::<$backend>(sql, params), self).map_err(error)?;
                 Ok(rows.into_iter().map(|Values(row)| row).collect())
             }
         }
     };
 }
 
-diesel_driver!("diesel-postgres", diesel::PgConnection, diesel::pg::Pg, Dialect::Postgres);
-diesel_driver!("diesel-mysql", diesel::MysqlConnection, diesel::mysql::Mysql, Dialect::Mysql);
-diesel_driver!("diesel-sqlite", diesel::SqliteConnection, diesel::sqlite::Sqlite, Dialect::Sqlite);
+diesel_driver!("diesel-postgres", diesel::PgConnection, diesel::pg::Pg, super::Dialect::Postgres);
+diesel_driver!("diesel-mysql", diesel::MysqlConnection, diesel::mysql::Mysql, super::Dialect::Mysql);
+diesel_driver!("diesel-sqlite", diesel::SqliteConnection, diesel::sqlite::Sqlite, super::Dialect::Sqlite);
 
 /// `sql` with `params` bound.
-fn bind<'f, DB>(sql: &str, params: &[Param<'_>]) -> BoxedSqlQuery<'f, DB, diesel::query_builder::SqlQuery>
+pub(super) fn bind<'f, DB>(sql: &str, params: &[Param<'_>]) -> BoxedSqlQuery<'f, DB, diesel::query_builder::SqlQuery>
 where
     DB: Backend + diesel::sql_types::HasSqlType<BigInt> + diesel::sql_types::HasSqlType<Text>,
     i64: diesel::serialize::ToSql<BigInt, DB>,
@@ -57,7 +56,7 @@ where
 }
 
 /// One row of any query, as strata's values.
-struct Values(Row);
+pub(super) struct Values(pub(super) Row);
 
 impl<DB: Decode> QueryableByName<DB> for Values {
     fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
@@ -77,7 +76,7 @@ trait Decode: Backend + Sized {
     fn decode(raw: Option<Self::RawValue<'_>>) -> deserialize::Result<Value>;
 }
 
-#[cfg(feature = "diesel-postgres")]
+#[cfg(any(feature = "diesel-postgres", feature = "diesel-async-postgres"))]
 impl Decode for diesel::pg::Pg {
     fn decode(raw: Option<diesel::pg::PgValue<'_>>) -> deserialize::Result<Value> {
         let Some(raw) = raw else { return Ok(Value::Null) };
@@ -95,7 +94,7 @@ impl Decode for diesel::pg::Pg {
     }
 }
 
-#[cfg(feature = "diesel-mysql")]
+#[cfg(any(feature = "diesel-mysql", feature = "diesel-async-mysql"))]
 impl Decode for diesel::mysql::Mysql {
     fn decode(raw: Option<diesel::mysql::MysqlValue<'_>>) -> deserialize::Result<Value> {
         use diesel::mysql::MysqlType as T;
@@ -128,7 +127,7 @@ impl Decode for diesel::sqlite::Sqlite {
 }
 
 /// The server's own message, where PostgreSQL found the error, and whether SQLite was busy.
-fn error(error: diesel::result::Error) -> DriverError {
+pub(super) fn error(error: diesel::result::Error) -> DriverError {
     let diesel::result::Error::DatabaseError(_, info) = &error else { return DriverError::new(error) };
     let message = info.message().to_owned();
     // PostgreSQL counts characters from 1.

@@ -7,8 +7,16 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
-#[cfg(any(feature = "diesel-postgres", feature = "diesel-mysql", feature = "diesel-sqlite"))]
+#[cfg(any(
+    feature = "diesel-postgres",
+    feature = "diesel-mysql",
+    feature = "diesel-sqlite",
+    feature = "diesel-async-postgres",
+    feature = "diesel-async-mysql"
+))]
 mod diesel;
+#[cfg(any(feature = "diesel-async-postgres", feature = "diesel-async-mysql"))]
+mod diesel_async;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "postgres")]
@@ -17,7 +25,13 @@ mod postgres;
 mod postgres_values;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(any(feature = "sqlx-postgres", feature = "sqlx-mysql"))]
+#[cfg(any(
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql",
+    feature = "sqlx-0_9-postgres",
+    feature = "sqlx-0_9-mysql",
+    feature = "sqlx-0_9-sqlite"
+))]
 mod sqlx;
 #[cfg(feature = "tokio-postgres")]
 mod tokio_postgres;
@@ -203,8 +217,10 @@ pub trait Driver {
     }
 }
 
-/// An async connection strata can migrate: implemented for `tokio_postgres::Client` and sqlx's
-/// `PgConnection` and `MySqlConnection` (each behind its feature), and by you for any other.
+/// An async connection strata can migrate: implemented for `tokio_postgres::Client`, sqlx 0.8's
+/// `PgConnection` and `MySqlConnection`, sqlx 0.9's `PgConnection`, `MySqlConnection` and
+/// `SqliteConnection`, and diesel-async's `AsyncPgConnection` and `AsyncMysqlConnection` (each
+/// behind its feature), and by you for any other.
 ///
 /// [`Driver`]'s methods, returning `Send` futures so that a migration can run on any executor's
 /// worker thread. strata awaits nothing but these: while it waits for another migrator's lock it
@@ -213,8 +229,8 @@ pub trait Driver {
 #[diagnostic::on_unimplemented(
     message = "strata cannot migrate through `{Self}` asynchronously",
     label = "not a connection strata has an async driver for",
-    note = "strata's async drivers: `tokio_postgres::Client` (feature `tokio-postgres`), sqlx 0.8's `PgConnection` (`sqlx-postgres`) and `MySqlConnection` (`sqlx-mysql`), also through a `PoolConnection`; a blocking connection takes `apply`",
-    note = "an sqlx connection that is refused comes from another sqlx than 0.8 in the build (`cargo tree -i sqlx`)",
+    note = "strata's async drivers: `tokio_postgres::Client` (feature `tokio-postgres`); sqlx 0.8's `PgConnection` and `MySqlConnection` (`sqlx-postgres`, `sqlx-mysql`); sqlx 0.9's `PgConnection`, `MySqlConnection` and `SqliteConnection` (`sqlx-0_9-postgres`, `sqlx-0_9-mysql`, `sqlx-0_9-sqlite`); diesel-async's `AsyncPgConnection` and `AsyncMysqlConnection` (`diesel-async-postgres`, `diesel-async-mysql`); a pool's through `&mut *pool.acquire().await?`; a blocking connection takes `apply`",
+    note = "an sqlx connection that is refused is of the other sqlx version than the feature's (`cargo tree -i sqlx` tells yours)",
     note = "for any other client, implement `strata::AsyncDriver` (see its documentation)"
 )]
 pub trait AsyncDriver: Send {

@@ -10,8 +10,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The pool first, as the application has it: strata comes in beside it, not before it.
     let pool = SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path).create_if_missing(true)).await?;
 
-    // strata has no driver for sqlx's SQLite connection yet: a rusqlite one on the same file,
-    // closed once the migrations are in so that only the pool holds the database.
+    // sqlx 0.9: through a connection of the pool.
+    #[cfg(feature = "sqlx-connection")]
+    let report = MIGRATIONS.migrator().apply_async(&mut *pool.acquire().await?).await?;
+    // sqlx 0.8: a rusqlite connection on the same file, closed once the migrations are in so that
+    // only the pool holds the database.
+    #[cfg(not(feature = "sqlx-connection"))]
     let report = {
         let mut conn = rusqlite::Connection::open(&path)?;
         MIGRATIONS.migrator().apply(&mut conn)?
@@ -25,6 +29,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM users ORDER BY id").fetch_all(&pool).await?;
     let sqlite: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&pool).await?;
     println!("sqlx reads users: {}", emails.join(", "));
+    #[cfg(feature = "sqlx-connection")]
+    println!("SQLite {sqlite} through sqlx, which strata migrated through");
+    #[cfg(not(feature = "sqlx-connection"))]
     println!("SQLite {sqlite} through sqlx, {} through rusqlite", rusqlite::version());
     pool.close().await;
     Ok(())
