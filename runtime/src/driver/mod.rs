@@ -230,7 +230,7 @@ pub trait Driver {
     message = "strata cannot migrate through `{Self}` asynchronously",
     label = "not a connection strata has an async driver for",
     note = "strata's async drivers: `tokio_postgres::Client` (feature `tokio-postgres`); sqlx 0.8's `PgConnection` and `MySqlConnection` (`sqlx-postgres`, `sqlx-mysql`); sqlx 0.9's `PgConnection`, `MySqlConnection` and `SqliteConnection` (`sqlx-0_9-postgres`, `sqlx-0_9-mysql`, `sqlx-0_9-sqlite`); diesel-async's `AsyncPgConnection` and `AsyncMysqlConnection` (`diesel-async-postgres`, `diesel-async-mysql`); a pool's through `&mut *pool.acquire().await?`; a blocking connection takes `apply`",
-    note = "an sqlx connection that is refused is of the other sqlx version than the feature's (`cargo tree -i sqlx` tells yours)",
+    note = "an sqlx connection that is refused is of the other sqlx version than the feature's (`cargo tree -i sqlx` tells yours); a diesel-async one comes from a second diesel-async in the build: `cargo update -p diesel-async@<strata's> --precise <yours>` makes them one",
     note = "for any other client, implement `strata::AsyncDriver` (see its documentation)"
 )]
 pub trait AsyncDriver: Send {
