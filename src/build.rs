@@ -20,10 +20,19 @@
 
 use std::path::Path;
 
+/// The variables that name a server for the build's dry run (`dry-run-postgres`,
+/// `dry-run-mysql`): setting, changing or unsetting one rebuilds a crate whose build script
+/// calls [`watch`], so that its folders are checked on the server it names.
+pub const DRY_RUN_SERVER_VARIABLES: [&str; 2] = ["STRATA_DRY_RUN_POSTGRES_URL", "STRATA_DRY_RUN_MYSQL_URL"];
+
 /// Tells cargo to rebuild the crate when anything in `folder` (relative to the crate's
-/// `Cargo.toml`) changes, new files included.
+/// `Cargo.toml`) changes, new files included, and when a variable of
+/// [`DRY_RUN_SERVER_VARIABLES`] does.
 pub fn watch(folder: impl AsRef<Path>) {
     println!("{}", rerun_if_changed(folder.as_ref()));
+    for variable in DRY_RUN_SERVER_VARIABLES {
+        println!("cargo:rerun-if-env-changed={variable}");
+    }
 }
 
 fn rerun_if_changed(folder: &Path) -> String {

@@ -64,7 +64,7 @@ pub enum Command {
     },
     /// Runs the macro's checks on the folder and prints every problem.
     Check {
-        /// Skip the SQLite dry run.
+        /// Skip the dry run (SQLite's in memory, or a server's with `--db`).
         #[arg(long)]
         no_dry_run: bool,
         /// Skip the check that down scripts undo their up scripts.
@@ -73,8 +73,10 @@ pub enum Command {
         /// Print the problems as JSON.
         #[arg(long)]
         json: bool,
-        /// The database the folder is for, when `--dialect` is not given: its URL says how to read
-        /// the folder (a `postgres://…` one as PostgreSQL's). Nothing is connected to.
+        /// The database the folder is for: its URL says how to read the folder when `--dialect`
+        /// is not given (a `postgres://…` one as PostgreSQL's), and a PostgreSQL or MySQL one is
+        /// where the dry run runs, in a scratch database it creates and drops. A SQLite one is not
+        /// opened.
         #[arg(long, env = "DATABASE_URL", value_name = "URL")]
         db: Option<String>,
     },

@@ -65,7 +65,7 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::Check { no_dry_run, no_verify_down, json, db } => {
             let folder = Folder::new(&cli.folder, db.as_deref().map(database::dialect_of).transpose()?)?;
-            commands::check::check(&folder, !no_dry_run, !no_verify_down, json)
+            commands::check::check(&folder, db.as_deref(), !no_dry_run, !no_verify_down, json)
         }
         Command::Lock => commands::lock::lock(&Folder::new(&cli.folder, None)?),
         Command::Graph { format, db, table } => {

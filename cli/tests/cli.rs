@@ -526,6 +526,50 @@ fn servers_from_up_to_down() {
     }
 }
 
+/// `check --db` on a server: the macro's dry run with its messages, in a scratch database it
+/// creates and drops there.
+#[test]
+fn check_runs_the_dry_run_on_the_server_db_names() {
+    for (var, dialect) in [("STRATA_TEST_POSTGRES_URL", "postgres"), ("STRATA_TEST_MYSQL_URL", "mysql")] {
+        let Ok(url) = std::env::var(var) else {
+            eprintln!("skipped: the {dialect} part, because {var} is not set");
+            continue;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            &dir.path().join("migrations"),
+            &[
+                ("0001_users.sql", "CREATE TABLE users (id INT PRIMARY KEY, name VARCHAR(20));"),
+                ("0001_users.down.sql", "DROP TABLE users;"),
+                ("0002_seed.sql", "INSERT INTO users (id) VALUES (1);\nINSERT INTO usres (id) VALUES (2);"),
+                ("0003_email.sql", "ALTER TABLE users ADD COLUMN email VARCHAR(20);"),
+                ("0003_email.down.sql", "SELECT 1;"),
+            ],
+        );
+        let cache = dir.path().join("cache");
+        let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(["check", "--db", &url])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("XDG_CACHE_HOME", &cache)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{dialect}: {stderr}");
+        let missing = match dialect {
+            "postgres" => "error: relation \"usres\" does not exist\n --> migrations/0002_seed.sql:2:13\n",
+            _ => "error: Table 'usres' doesn't exist\n --> migrations/0002_seed.sql:2:1\n",
+        };
+        assert!(stderr.contains(missing), "{dialect}: {stderr}");
+        assert!(stderr.contains("= help: did you mean `users`?"), "{dialect}: {stderr}");
+        assert!(
+            stderr.contains("error: column `users.email` still exists after `0003_email.down.sql`"),
+            "{dialect}: {stderr}"
+        );
+        assert!(stderr.contains("2 problems in migrations"), "{dialect}: {stderr}");
+    }
+}
+
 /// A URL to a fresh schema (PostgreSQL) or database (MySQL) named `name`.
 fn scratch_database(url: &str, dialect: &str, name: &str) -> String {
     let status = match dialect {

@@ -12,7 +12,7 @@
 //! | resolve dependencies, order | `order` (on `graph`) |
 //! | check released migrations against `strata.lock` | `lockfile` |
 //! | all of it | [`load`], [`load_dir`] |
-//! | the SQLite dry run (feature `dry-run`) | `dry_run` |
+//! | the dry run: SQLite's (feature `dry-run`), a server's (`dry-run-postgres`, `dry-run-mysql`) | `dry_run` |
 //! | whether new files rebuild the crate | [`watch`] |
 //!
 //! Shared with the runtime, with no dependency: [`Dialect`], [`Direction`], [`Kind`],
@@ -33,7 +33,7 @@ mod assemble;
 mod directive;
 #[cfg(feature = "load")]
 mod discover;
-#[cfg(feature = "dry-run")]
+#[cfg(feature = "load")]
 pub mod dry_run;
 #[cfg(feature = "load")]
 mod files;

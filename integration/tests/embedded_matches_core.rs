@@ -135,3 +135,13 @@ fn mysql_splitting() {
     assert_same(&MYSQL, "examples/migrations-mysql");
     assert_same(&MYSQL_PROGRAMS, "ui-tests/fixtures/pass-mysql-stored-programs");
 }
+
+/// The variables `strata::build::watch` rebuilds on are the ones the macro reads.
+#[test]
+fn the_build_script_watches_the_dry_run_s_server_variables() {
+    let read: Vec<&str> = [strata_core::Dialect::Postgres, strata_core::Dialect::Mysql]
+        .into_iter()
+        .filter_map(strata_core::dry_run::server_variable)
+        .collect();
+    assert_eq!(strata::build::DRY_RUN_SERVER_VARIABLES.to_vec(), read);
+}

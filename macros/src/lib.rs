@@ -32,9 +32,13 @@ fn run(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream>
     let folder = resolve::folder(&args.path)?;
     let loaded = strata_core::load(&folder.path, &args.path.value(), &args.load_options());
     let mut problems = loaded.problems.clone();
-    // A dialect without a dry run is checked by the lexer and the statement rules alone. It runs
-    // whenever there is an order, so that its problems come in the same build as the others.
-    if let Some(backend) = strata_core::dry_run::backend(args.dialect).filter(|_| args.dry_run) {
+    // A dialect without a dry run (SQLite's feature off; no server named, or its feature off) is
+    // checked by the lexer and the statement rules alone. The dry run runs whenever there is an
+    // order, so that its problems come in the same build as the others.
+    let variable = strata_core::dry_run::server_variable(args.dialect);
+    let url = variable.and_then(|variable| std::env::var(variable).ok()).filter(|url| !url.is_empty());
+    let server = variable.zip(url.as_deref()).map(|(named_by, url)| strata_core::dry_run::ServerUrl { url, named_by });
+    if let Some(backend) = strata_core::dry_run::backend(args.dialect, server).filter(|_| args.dry_run) {
         let options = strata_core::dry_run::DryRunOptions { verify_down: args.verify_down };
         let cache = strata_core::dry_run::Cache::of_this_build();
         problems.extend(backend.check(&loaded, &options, Some(&cache)));

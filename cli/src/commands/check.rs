@@ -6,7 +6,7 @@ use crate::diagnostics::{self, JsonProblem};
 use crate::failure::{Failure, Outcome};
 use crate::folder::Folder;
 use serde::Serialize;
-use strata_core::dry_run::{Cache, DryRunOptions, backend};
+use strata_core::dry_run::{Cache, DryRunOptions, ServerUrl, backend};
 
 /// `--json`: the folder, how many migrations were read, and every problem.
 #[derive(Serialize)]
@@ -33,11 +33,14 @@ fn user_cache() -> Option<Cache> {
     Some(Cache::in_dir(dir))
 }
 
-pub fn check(folder: &Folder, dry_run: bool, verify_down: bool, json: bool) -> Outcome {
+/// The macro's checks; with a PostgreSQL or MySQL `db`, the dry run on a scratch database of
+/// that server.
+pub fn check(folder: &Folder, db: Option<&str>, dry_run: bool, verify_down: bool, json: bool) -> Outcome {
     let loaded = folder.load();
     let mut problems = loaded.problems.clone();
     // As the macro: the dialect's backend, when it has one.
-    if let Some(backend) = backend(folder.options.dialect).filter(|_| dry_run) {
+    let server = db.filter(|url| !url.starts_with("sqlite:")).map(|url| ServerUrl { url, named_by: "--db" });
+    if let Some(backend) = backend(folder.options.dialect, server).filter(|_| dry_run) {
         let options = DryRunOptions { verify_down };
         problems.extend(backend.check(&loaded, &options, user_cache().as_ref()));
     }

@@ -7,9 +7,13 @@
 //! of the folder they hold, so that only an exact prefix resumes: adding a migration resumes
 //! after the last one, and editing the newest or the one before it resumes just before it.
 //!
+//! A dry run on a server keeps its scratch database instead, after a pass, and records its name
+//! under the key of the folder it holds (a `.kept` file): a build that adds migrations claims it
+//! and applies only those.
+//!
 //! Only passes are remembered, each as a file named by the key of everything that decides the
-//! outcome (every script's text, name and flags in application order, the options, the SQLite
-//! and strata builds) and holding that key. Anything but an exact match — no file, an unreadable
+//! outcome (every script's text, name and flags in application order, the options, the backend
+//! — SQLite's build, or the server's URL — and strata's build) and holding that key. Anything but an exact match — no file, an unreadable
 //! one, other content, another key — is a miss, and a miss runs the dry run: the cache can make a
 //! build faster, never a failing folder pass. The files live in strata-core's `OUT_DIR`, inside
 //! the target directory, so `cargo clean` clears them.
@@ -57,21 +61,22 @@ impl Cache {
         self
     }
 
-    /// The key of `set` checked with `options`: a hex SHA-256 of everything that decides the
-    /// outcome.
-    pub fn key(set: &MigrationSet, options: &DryRunOptions) -> String {
-        Self::key_of(&Self::prefix_keys(set, options))
+    /// The key of `set` checked with `options` on `backend` (what identifies the database the
+    /// dry run runs on: SQLite's version, a server's URL): a hex SHA-256 of everything that
+    /// decides the outcome.
+    pub fn key(set: &MigrationSet, options: &DryRunOptions, backend: &str) -> String {
+        Self::key_of(&Self::prefix_keys(set, options, backend), backend)
     }
 
     /// The key of the whole folder, from its [`prefix_keys`](Self::prefix_keys).
-    pub fn key_of(prefix_keys: &[String]) -> String {
-        prefix_keys.last().cloned().unwrap_or_else(|| hex(&Self::base().finalize()))
+    pub fn key_of(prefix_keys: &[String], backend: &str) -> String {
+        prefix_keys.last().cloned().unwrap_or_else(|| hex(&Self::base(backend).finalize()))
     }
 
-    /// One key per prefix of the folder: `keys[k]` covers the build, the options and the
-    /// migrations up to and including the k-th, each chained on the one before.
-    pub fn prefix_keys(set: &MigrationSet, options: &DryRunOptions) -> Vec<String> {
-        let mut hasher = Self::base();
+    /// One key per prefix of the folder: `keys[k]` covers the build, the backend, the options
+    /// and the migrations up to and including the k-th, each chained on the one before.
+    pub fn prefix_keys(set: &MigrationSet, options: &DryRunOptions, backend: &str) -> Vec<String> {
+        let mut hasher = Self::base(backend);
         field(&mut hasher, &[u8::from(options.verify_down)]);
         let mut keys = Vec::with_capacity(set.migrations.len());
         for migration in &set.migrations {
@@ -89,12 +94,12 @@ impl Cache {
         keys
     }
 
-    /// What every key starts from: this build of strata-core and of SQLite.
-    fn base() -> Sha256 {
+    /// What every key starts from: this build of strata-core and the backend.
+    fn base(backend: &str) -> Sha256 {
         let mut hasher = Sha256::new();
         field(&mut hasher, env!("CARGO_PKG_VERSION").as_bytes());
         field(&mut hasher, env!("STRATA_CORE_BUILD_ID").as_bytes());
-        field(&mut hasher, rusqlite::version().as_bytes());
+        field(&mut hasher, backend.as_bytes());
         hasher
     }
 
@@ -112,6 +117,7 @@ impl Cache {
     }
 
     /// Keeps the database as it is now as the snapshot of the prefix `key`. Best effort.
+    #[cfg(feature = "dry-run")]
     pub fn save_snapshot(&self, conn: &rusqlite::Connection, key: &str) {
         if fs::create_dir_all(&self.dir).is_err() {
             return;
@@ -132,6 +138,75 @@ impl Cache {
                 let _ = fs::remove_file(self.snapshot(key));
             }
         }
+    }
+
+    /// Records that the server database `database` holds the folder of key `key` after a pass,
+    /// for the folder `folder` (its path): the records of that folder's earlier databases are
+    /// removed, and their names returned, to be dropped (an edit or a new strata build changes
+    /// every key, so that none of them would resume again). Best effort: a record that cannot be
+    /// written is `None`, and the database is the next cleanup's.
+    pub fn record_kept(&self, key: &str, database: &str, folder: &str) -> Option<Vec<String>> {
+        if fs::create_dir_all(&self.dir).is_err() {
+            return None;
+        }
+        let earlier: Vec<(PathBuf, String)> = self
+            .kept_records()
+            .into_iter()
+            .filter(|(_, record)| record.folder == folder && record.database != database)
+            .map(|(path, record)| (path, record.database))
+            .collect();
+        let temporary = self.temporary();
+        let written = fs::write(&temporary, format!("{database}\n{folder}")).is_ok()
+            && fs::rename(&temporary, self.kept(key)).is_ok();
+        if !written {
+            let _ = fs::remove_file(&temporary);
+            return None;
+        }
+        Some(earlier.into_iter().filter(|(path, _)| fs::remove_file(path).is_ok()).map(|(_, name)| name).collect())
+    }
+
+    /// Claims the kept database of the longest prefix of `prefix_keys` that has one: how many
+    /// migrations it holds, and its name. The record is taken away (renamed, so that of two
+    /// builds at once one wins): a run that fails drops the database, one that passes records it
+    /// again under its new key.
+    pub fn claim_kept(&self, prefix_keys: &[String]) -> Option<(usize, String)> {
+        prefix_keys.iter().enumerate().rev().find_map(|(index, key)| {
+            let path = self.kept(key);
+            if !path.is_file() || !trusted(&path) {
+                return None;
+            }
+            let claimed = self.temporary();
+            fs::rename(&path, &claimed).ok()?;
+            let record = fs::read_to_string(&claimed).ok().map(|text| KeptRecord::parse(&text));
+            let _ = fs::remove_file(&claimed);
+            Some((index + 1, record?.database))
+        })
+    }
+
+    /// The names of the databases recorded as kept here.
+    pub fn kept_names(&self) -> Vec<String> {
+        self.kept_records().into_iter().map(|(_, record)| record.database).collect()
+    }
+
+    fn kept_records(&self) -> Vec<(PathBuf, KeptRecord)> {
+        let Ok(entries) = fs::read_dir(&self.dir) else { return Vec::new() };
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "kept"))
+            .filter_map(|path| Some((path.clone(), KeptRecord::parse(&fs::read_to_string(&path).ok()?))))
+            .collect()
+    }
+
+    /// What names this cache among others on one server: 12 hex digits of its folder's path.
+    pub fn id(&self) -> String {
+        let mut hasher = Sha256::new();
+        field(&mut hasher, self.dir.to_string_lossy().as_bytes());
+        hex(&hasher.finalize()[..6])
+    }
+
+    fn kept(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.kept"))
     }
 
     /// A file for a run resumed from a snapshot to work on, not shared with any other build.
@@ -169,6 +244,19 @@ impl Cache {
 
     fn entry(&self, key: &str) -> PathBuf {
         self.dir.join(Path::new(key))
+    }
+}
+
+/// A `.kept` file: the database's name, then the folder it holds.
+struct KeptRecord {
+    database: String,
+    folder: String,
+}
+
+impl KeptRecord {
+    fn parse(text: &str) -> Self {
+        let (database, folder) = text.split_once('\n').unwrap_or((text, ""));
+        Self { database: database.to_owned(), folder: folder.to_owned() }
     }
 }
 
@@ -225,7 +313,7 @@ mod tests {
         let cache_dir = tempfile::tempdir().expect("temp dir");
         let cache = Cache::in_dir(cache_dir.path().join("passes"));
         let (_dir, a) = set(&[("0001_a.sql", "CREATE TABLE a(x);"), ("0001_a.down.sql", "DROP TABLE a;")]);
-        let key = Cache::key(&a, &DryRunOptions::default());
+        let key = Cache::key(&a, &DryRunOptions::default(), "sqlite");
         assert!(!cache.passed(&key), "an empty cache is a miss");
         cache.record_pass(&key);
         assert!(cache.passed(&key));
@@ -236,8 +324,9 @@ mod tests {
     fn every_input_of_the_outcome_is_in_the_key() {
         let options = DryRunOptions::default();
         let (_d1, base) = set(&[("0001_a.sql", "CREATE TABLE a(x);"), ("0001_a.down.sql", "DROP TABLE a;")]);
-        let key = Cache::key(&base, &options);
-        assert_eq!(key, Cache::key(&base, &options));
+        let key = Cache::key(&base, &options, "sqlite");
+        assert_eq!(key, Cache::key(&base, &options, "sqlite"));
+        assert_ne!(key, Cache::key(&base, &options, "postgres://localhost/test"));
         let (_d2, edited_down) =
             set(&[("0001_a.sql", "CREATE TABLE a(x);"), ("0001_a.down.sql", "DROP TABLE a; SELECT 1;")]);
         let (_d3, no_down) = set(&[("0001_a.sql", "CREATE TABLE a(x);")]);
@@ -247,9 +336,26 @@ mod tests {
             ("0001_a.down.sql", "DROP TABLE a;"),
         ]);
         for other in [&edited_down, &no_down, &renamed, &no_transaction] {
-            assert_ne!(Cache::key(other, &options), key);
+            assert_ne!(Cache::key(other, &options, "sqlite"), key);
         }
-        assert_ne!(Cache::key(&base, &DryRunOptions { verify_down: false }), key);
+        assert_ne!(Cache::key(&base, &DryRunOptions { verify_down: false }, "sqlite"), key);
+    }
+
+    #[test]
+    fn a_kept_database_is_claimed_once_and_replaced_by_the_folder_s_next() {
+        let cache_dir = tempfile::tempdir().expect("temp dir");
+        let cache = Cache::in_dir(cache_dir.path());
+        let keys = ["k1".to_owned(), "k2".to_owned()];
+        assert_eq!(cache.record_kept("k1", "db_one", "/app/migrations"), Some(Vec::new()));
+        assert_eq!(cache.record_kept("x9", "db_other", "/lib/migrations"), Some(Vec::new()));
+        // A new build of strata, or an edit: every key is new, and the folder's old database goes.
+        assert_eq!(cache.record_kept("k9", "db_two", "/app/migrations"), Some(vec!["db_one".to_owned()]));
+        let mut names = cache.kept_names();
+        names.sort();
+        assert_eq!(names, ["db_other", "db_two"]);
+        assert_eq!(cache.record_kept("k2", "db_two", "/app/migrations"), Some(Vec::new()));
+        assert_eq!(cache.claim_kept(&keys), Some((2, "db_two".to_owned())));
+        assert_eq!(cache.claim_kept(&keys), None, "a claimed record is gone");
     }
 
     #[test]
@@ -257,7 +363,7 @@ mod tests {
         let cache_dir = tempfile::tempdir().expect("temp dir");
         let cache = Cache::in_dir(cache_dir.path());
         let (_dir, a) = set(&[("0001_a.sql", "CREATE TABLE a(x);")]);
-        let key = Cache::key(&a, &DryRunOptions::default());
+        let key = Cache::key(&a, &DryRunOptions::default(), "sqlite");
         // Another user's entry is no pass, even with the right content (root can make one).
         #[cfg(unix)]
         {

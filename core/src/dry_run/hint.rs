@@ -1,9 +1,11 @@
-//! What to do about a statement SQLite rejected: the keyword a typo was meant to be, the table or
+//! What to do about a statement the database rejected (SQLite's helpers; the keyword and name
+//! suggestions serve the servers' dry run too): the keyword a typo was meant to be, the table or
 //! column that exists under a close name, the `;` missing before a statement.
 
 use crate::problem::Position;
 use crate::script::Statement;
 use crate::suggest::did_you_mean;
+#[cfg(feature = "dry-run")]
 use rusqlite::Connection;
 
 /// SQLite's keywords, and the type names most often written in migrations.
@@ -191,11 +193,13 @@ const STATEMENT_STARTS: &[&str] = &[
 ];
 
 /// Said when nothing more precise fits.
+#[cfg(feature = "dry-run")]
 pub(super) const GENERAL: &str = "the dry run applies every migration in order to an empty in-memory SQLite database; fix the statement, or mark the file `-- strata:no-dry-run` if it needs what the build machine lacks";
 
 /// What only PostgreSQL's SQL says, and only MySQL's: a folder written for one of them and
 /// embedded for SQLite fails on these, and the fix is the dialect, not the statement. MySQL's
 /// are looked for first: MySQL knows a few of PostgreSQL's words (`SERIAL`), not the reverse.
+#[cfg(feature = "dry-run")]
 const POSTGRES_ONLY: &[&str] = &[
     "CREATE TYPE",
     "ALTER TYPE",
@@ -213,6 +217,7 @@ const POSTGRES_ONLY: &[&str] = &[
     "$$",
     "CONCURRENTLY",
 ];
+#[cfg(feature = "dry-run")]
 const MYSQL_ONLY: &[&str] = &[
     "AUTO_INCREMENT",
     "ENGINE=",
@@ -228,6 +233,7 @@ const MYSQL_ONLY: &[&str] = &[
     "LONGTEXT",
 ];
 
+#[cfg(feature = "dry-run")]
 /// The hint for `message`, SQLite's error for `statement` (of the script `text`) at `position`.
 pub(super) fn help(conn: &Connection, message: &str, statement: &Statement, text: &str, position: Position) -> String {
     if let Some(hint) = other_dialect(statement.sql()) {
@@ -247,6 +253,7 @@ pub(super) fn help(conn: &Connection, message: &str, statement: &Statement, text
     specific.unwrap_or_else(|| GENERAL.to_owned())
 }
 
+#[cfg(feature = "dry-run")]
 /// A statement that looks written for PostgreSQL or MySQL: say to set the dialect.
 fn other_dialect(sql: &str) -> Option<String> {
     let upper = sql.to_ascii_uppercase();
@@ -261,6 +268,7 @@ fn other_dialect(sql: &str) -> Option<String> {
     ))
 }
 
+#[cfg(feature = "dry-run")]
 /// Whether `word` stands in `upper` with no letter, digit or `_` against its ends that are
 /// letters (`ENGINE=` may be followed by anything; `::` stands anywhere).
 fn contains_word(upper: &str, word: &str) -> bool {
@@ -274,12 +282,13 @@ fn contains_word(upper: &str, word: &str) -> bool {
     })
 }
 
+#[cfg(feature = "dry-run")]
 /// `CREAT` in `near "CREAT": syntax error`.
 fn syntax_error_token(message: &str) -> Option<&str> {
     message.strip_prefix("near \"")?.strip_suffix("\": syntax error")
 }
 
-fn keyword_typo(token: &str) -> Option<String> {
+pub(super) fn keyword_typo(token: &str) -> Option<String> {
     let upper = token.to_ascii_uppercase();
     if token.chars().count() < 4 || KEYWORDS.contains(&upper.as_str()) {
         return None;
@@ -289,7 +298,7 @@ fn keyword_typo(token: &str) -> Option<String> {
 
 /// A statement keyword first on a line inside a statement that began on an earlier line: the
 /// statement before it has no `;`.
-fn missing_semicolon(token: &str, statement: &Statement, text: &str, position: Position) -> Option<String> {
+pub(super) fn missing_semicolon(token: &str, statement: &Statement, text: &str, position: Position) -> Option<String> {
     let starts_statement = STATEMENT_STARTS.contains(&token.to_ascii_uppercase().as_str());
     let lines: Vec<&str> = text.lines().collect();
     let line = lines.get(usize::try_from(position.line).ok()?.checked_sub(1)?)?;
@@ -304,13 +313,14 @@ fn missing_semicolon(token: &str, statement: &Statement, text: &str, position: P
     Some(format!("a `;` is probably missing at the end of line {previous}, before `{token}`"))
 }
 
-fn close_name(missing: &str, existing: &[String]) -> Option<String> {
+pub(super) fn close_name(missing: &str, existing: &[String]) -> Option<String> {
     let missing = missing.rsplit('.').next().unwrap_or(missing).trim_matches('"');
     let close = did_you_mean(&missing.to_lowercase(), existing.iter().map(|name| name.to_lowercase()))?;
     let written = existing.iter().find(|name| name.to_lowercase() == close)?;
     Some(format!("did you mean `{written}`?"))
 }
 
+#[cfg(feature = "dry-run")]
 fn names(conn: &Connection, sql: &str) -> Vec<String> {
     let Ok(mut statement) = conn.prepare(sql) else { return Vec::new() };
     statement
@@ -319,6 +329,7 @@ fn names(conn: &Connection, sql: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+#[cfg(feature = "dry-run")]
 fn columns(conn: &Connection) -> Vec<String> {
     let tables = names(conn, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')");
     let mut columns: Vec<String> = tables
@@ -331,6 +342,7 @@ fn columns(conn: &Connection) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[cfg(feature = "dry-run")]
 mod tests {
     use super::*;
 

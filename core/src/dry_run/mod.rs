@@ -2,7 +2,9 @@
 //! [`Backend`]; SQLite in memory is the first), statement by statement, the way the runtime
 //! applies it; every down script checked to restore the schema its up script found, then the up
 //! script applied again ("redo"). This module holds what every backend shares: the run over the
-//! set, the echoes left out, positions and messages; `sqlite` holds the SQLite backend.
+//! set, the echoes left out, positions and messages; `sqlite` holds the SQLite backend (feature
+//! `dry-run`), `server` the PostgreSQL and MySQL/MariaDB ones, on a scratch database of a server
+//! the build names (features `dry-run-postgres`, `dry-run-mysql`).
 //!
 //! A statement the database rejects is a problem at its line and column (at the error inside it
 //! when the database gives an offset), with the database's message. The migration is rolled back and the run goes
@@ -10,20 +12,33 @@
 //! explains: *no such table: tags* after the script that creates `tags` failed is its echo, not
 //! a problem of its own.
 
+// With the loader alone (no backend), the shared run is there for none.
+#![cfg_attr(not(any(feature = "dry-run", feature = "dry-run-postgres", feature = "dry-run-mysql")), allow(dead_code))]
+
 mod cache;
+#[cfg(any(feature = "dry-run", feature = "dry-run-postgres", feature = "dry-run-mysql"))]
 mod hint;
+#[cfg(feature = "dry-run")]
 mod schema;
+#[cfg(feature = "dry-run")]
 mod table;
 
+#[cfg(any(feature = "dry-run-postgres", feature = "dry-run-mysql"))]
+mod server;
+#[cfg(feature = "dry-run")]
 mod sqlite;
 
 pub use cache::{Cache, SNAPSHOT_EVERY};
+#[cfg(feature = "dry-run")]
 pub use schema::{Difference, Journal, Schema, SchemaObject, normalize_sql};
+#[cfg(any(feature = "dry-run-postgres", feature = "dry-run-mysql"))]
+pub use server::{KEPT_PREFIX, SCRATCH_PREFIX};
+#[cfg(feature = "dry-run")]
 pub use sqlite::{Sqlite, dry_run, dry_run_cached, dry_run_loaded};
 
 use crate::dialect::Dialect;
 use crate::load::Loaded;
-use crate::model::{MigrationDef, MigrationSet, ScriptFile};
+use crate::model::{MigrationDef, MigrationSet};
 use crate::problem::{Position, Problem};
 use std::collections::HashSet;
 
@@ -41,8 +56,9 @@ impl Default for DryRunOptions {
 }
 
 /// A database the dry run applies a folder to, the way the runtime would: SQLite in memory
-/// ([`Sqlite`]) today. The macro and `strata check` ask [`backend`] for the one of a folder's
-/// dialect, so that a dry run on another database is one more implementation.
+/// (`Sqlite`, feature `dry-run`), or a scratch database on a PostgreSQL or MySQL/MariaDB
+/// server (features `dry-run-postgres` and `dry-run-mysql`). The macro and
+/// `strata check` ask [`backend`] for the one of a folder's dialect.
 pub trait Backend: Sync {
     /// The dialect it speaks.
     fn dialect(&self) -> Dialect;
@@ -53,18 +69,53 @@ pub trait Backend: Sync {
     fn check(&self, loaded: &Loaded, options: &DryRunOptions, cache: Option<&Cache>) -> Vec<Problem>;
 }
 
-/// The dry run of folders in `dialect`, if strata has one: SQLite only, for now. Other
-/// dialects are checked by the lexer and the statement rules alone.
+/// Where a dry run on a server comes from: its URL and what named it, which messages name
+/// (`STRATA_DRY_RUN_POSTGRES_URL`, `--db`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerUrl<'a> {
+    /// The server's URL (`postgres://…`, `mysql://…`).
+    pub url: &'a str,
+    /// The variable or option it was given by.
+    pub named_by: &'a str,
+}
+
+/// The environment variable that names the server for a build's dry run of `dialect`'s folders:
+/// `STRATA_DRY_RUN_POSTGRES_URL`, `STRATA_DRY_RUN_MYSQL_URL`; none for SQLite.
 ///
 /// ```
 /// use strata_core::Dialect;
-/// assert!(strata_core::dry_run::backend(Dialect::Sqlite).is_some());
-/// assert!(strata_core::dry_run::backend(Dialect::Postgres).is_none());
+/// assert_eq!(strata_core::dry_run::server_variable(Dialect::Postgres), Some("STRATA_DRY_RUN_POSTGRES_URL"));
+/// assert_eq!(strata_core::dry_run::server_variable(Dialect::Sqlite), None);
 /// ```
-pub fn backend(dialect: Dialect) -> Option<&'static dyn Backend> {
+pub const fn server_variable(dialect: Dialect) -> Option<&'static str> {
     match dialect {
-        Dialect::Sqlite => Some(&Sqlite),
-        Dialect::Postgres | Dialect::Mysql => None,
+        Dialect::Sqlite => None,
+        Dialect::Postgres => Some("STRATA_DRY_RUN_POSTGRES_URL"),
+        Dialect::Mysql => Some("STRATA_DRY_RUN_MYSQL_URL"),
+    }
+}
+
+/// The dry run of folders in `dialect`, if this build has one: SQLite's in memory (feature
+/// `dry-run`); PostgreSQL's and MySQL's on the `server` given (features `dry-run-postgres`,
+/// `dry-run-mysql`). Without one, a folder is checked by the lexer and the statement rules alone.
+///
+/// ```
+/// use strata_core::Dialect;
+/// assert!(strata_core::dry_run::backend(Dialect::Sqlite, None).is_some());
+/// assert!(strata_core::dry_run::backend(Dialect::Postgres, None).is_none());
+/// ```
+pub fn backend(dialect: Dialect, server: Option<ServerUrl<'_>>) -> Option<Box<dyn Backend>> {
+    match (dialect, server) {
+        #[cfg(feature = "dry-run")]
+        (Dialect::Sqlite, _) => Some(Box::new(Sqlite)),
+        #[cfg(feature = "dry-run-postgres")]
+        (Dialect::Postgres, Some(server)) => Some(Box::new(server::OnServer::<server::Postgres>::new(server))),
+        #[cfg(feature = "dry-run-mysql")]
+        (Dialect::Mysql, Some(server)) => Some(Box::new(server::OnServer::<server::Mysql>::new(server))),
+        _ => {
+            let _ = server;
+            None
+        }
     }
 }
 
@@ -134,8 +185,11 @@ impl Absent {
     }
 }
 
-/// The objects SQLite's `message` says are missing: `no such table: main.tags` → `tags`;
-/// `table posts has no column named tag` → `posts`, `tag`.
+/// The objects the database's `message` says are missing. SQLite's: `no such table: main.tags`
+/// → `tags`; `table posts has no column named tag` → `posts`, `tag`. PostgreSQL's:
+/// `relation "tags" does not exist`, `column "tag" of relation "posts" does not exist`,
+/// `function touch(integer) does not exist`. MySQL's: `Table 'db.tags' doesn't exist`,
+/// `Unknown column 'tag' in 'field list'`.
 fn missing_objects(message: &str) -> Vec<String> {
     let names: Vec<&str> = if let Some((_, name)) = message.strip_prefix("no such ").and_then(|r| r.split_once(": ")) {
         vec![name]
@@ -143,6 +197,14 @@ fn missing_objects(message: &str) -> Vec<String> {
         message.strip_prefix("table ").and_then(|rest| rest.split_once(" has no column named "))
     {
         vec![table, column]
+    } else if let Some(subject) = message.strip_suffix(" does not exist") {
+        match quoted(subject, '"') {
+            names if !names.is_empty() => names,
+            // `function touch(integer)`: the name before its arguments.
+            _ => subject.split('(').next().and_then(|head| head.split_whitespace().last()).into_iter().collect(),
+        }
+    } else if message.contains("doesn't exist") || message.starts_with("Unknown ") {
+        quoted(message, '\'').into_iter().take(1).collect()
     } else {
         Vec::new()
     };
@@ -156,6 +218,11 @@ fn missing_objects(message: &str) -> Vec<String> {
         .collect()
 }
 
+/// The parts of `text` between pairs of `quote`.
+fn quoted(text: &str, quote: char) -> Vec<&str> {
+    text.split(quote).skip(1).step_by(2).collect()
+}
+
 /// The position of byte `offset` of `sql`, a statement that starts at `start`.
 pub(crate) fn within(start: Position, sql: &str, offset: usize) -> Position {
     let relative = Position::of_offset(sql, offset);
@@ -166,31 +233,40 @@ pub(crate) fn within(start: Position, sql: &str, offset: usize) -> Position {
     }
 }
 
-pub(crate) fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &ScriptFile) -> Problem {
+/// How a down script failed to restore one object, as a message says it.
+pub(crate) enum DownChange {
+    /// What the up script created and the down script left (`table `tags``).
+    Remains(String),
+    /// What existed before the up script and is gone after the down script.
+    Missing(String),
+    /// An object whose definition differs, and how (`it was … and is now …`, or by detail).
+    Changed(String, String),
+}
+
+/// The problem of a down script `down` of `migration` that leaves `change`.
+pub(crate) fn down_problem(change: DownChange, migration: &MigrationDef, down: &crate::model::ScriptFile) -> Problem {
     let up = &migration.up.file;
-    let (message, help) = match difference {
-        Difference::Remains(object) => (
+    let (message, help) = match change {
+        DownChange::Remains(object) => (
             format!("{object} still exists after `{}`", down.file),
             format!("drop it in the down script: `{up}` creates it"),
         ),
-        Difference::Missing(object) => (
+        DownChange::Missing(object) => (
             format!("{object} is missing after `{}`", down.file),
             format!("the down script drops what existed before `{up}`; drop only what `{up}` creates"),
         ),
-        Difference::Changed { after, details, .. } if !details.is_empty() => (
-            format!("{after} differs after `{}`: {}", down.file, details.join("; ")),
+        DownChange::Changed(object, how) => (
+            format!("{object} differs after `{}`: {how}", down.file),
             "make the down script restore the definition the up script found".to_owned(),
         ),
-        Difference::Changed { before, after, .. } => {
-            let shown = |object: &SchemaObject| normalize_sql(object.sql.as_deref().unwrap_or(""));
-            let (was, now) = differing_parts(&shown(before), &shown(after));
-            (
-                format!("{after} differs after `{}`: it was `{was}` and is now `{now}`", down.file),
-                "make the down script restore the definition the up script found".to_owned(),
-            )
-        }
     };
     Problem::in_file(down.file.clone(), message).help(help)
+}
+
+/// `it was `…` and is now `…``, with only the part that differs of long definitions.
+pub(crate) fn was_and_is(before: &str, after: &str) -> String {
+    let (was, now) = differing_parts(before, after);
+    format!("it was `{was}` and is now `{now}`")
 }
 
 /// Two definitions as a message shows them: whole when short; else the part where they differ,
@@ -225,4 +301,5 @@ fn differing_parts(before: &str, after: &str) -> (String, String) {
 }
 
 #[cfg(test)]
+#[cfg(feature = "dry-run")]
 mod tests;

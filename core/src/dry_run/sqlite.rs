@@ -2,7 +2,11 @@
 //! messages and offsets, its pragmas for the schema, `VACUUM INTO` for snapshots.
 
 use super::schema::Touched;
-use super::{Backend, Cache, Database, DryRunOptions, Journal, Schema, difference_problem, hint, run_from, within};
+use super::schema::{Difference, SchemaObject, normalize_sql};
+use super::{
+    Backend, Cache, Database, DownChange, DryRunOptions, Journal, Schema, down_problem, hint, run_from, was_and_is,
+    within,
+};
 use crate::dialect::Dialect;
 use crate::flags::Direction;
 use crate::load::Loaded;
@@ -68,8 +72,8 @@ pub fn dry_run_cached(loaded: &Loaded, options: &DryRunOptions, cache: &Cache) -
     let Some(set) = loaded.set.as_ref().filter(|_| loaded.problems.is_empty()) else {
         return dry_run_loaded(loaded, options);
     };
-    let keys = Cache::prefix_keys(set, options);
-    let key = Cache::key_of(&keys);
+    let keys = Cache::prefix_keys(set, options, &identity());
+    let key = Cache::key_of(&keys, &identity());
     if cache.passed(&key) {
         return Vec::new();
     }
@@ -99,6 +103,11 @@ pub fn dry_run_cached(loaded: &Loaded, options: &DryRunOptions, cache: &Cache) -
         cache.forget_passed_snapshots(&keys);
     }
     problems
+}
+
+/// What the cache knows this backend by: the bundled SQLite's version.
+pub(crate) fn identity() -> String {
+    format!("sqlite {}", rusqlite::version())
 }
 
 fn run_all(set: &MigrationSet, options: &DryRunOptions, broken: &[i64], unplaced: &[String]) -> Vec<Problem> {
@@ -257,4 +266,19 @@ impl Database for Run {
     fn migration(&mut self, migration: &MigrationDef, options: &DryRunOptions) -> Result<(), Vec<Problem>> {
         self.apply(migration, options)
     }
+}
+
+fn difference_problem(difference: &Difference, migration: &MigrationDef, down: &ScriptFile) -> Problem {
+    let change = match difference {
+        Difference::Remains(object) => DownChange::Remains(object.to_string()),
+        Difference::Missing(object) => DownChange::Missing(object.to_string()),
+        Difference::Changed { after, details, .. } if !details.is_empty() => {
+            DownChange::Changed(after.to_string(), details.join("; "))
+        }
+        Difference::Changed { before, after, .. } => {
+            let shown = |object: &SchemaObject| normalize_sql(object.sql.as_deref().unwrap_or(""));
+            DownChange::Changed(after.to_string(), was_and_is(&shown(before), &shown(after)))
+        }
+    };
+    down_problem(change, migration, down)
 }

@@ -113,6 +113,17 @@ fn sqlite_messages_name_the_missing_objects() {
 }
 
 #[test]
+fn postgres_and_mysql_messages_name_the_missing_objects() {
+    assert_eq!(missing_objects("relation \"tags\" does not exist"), ["tags"]);
+    assert_eq!(missing_objects("relation \"app.tags\" does not exist"), ["tags"]);
+    assert_eq!(missing_objects("column \"tag\" of relation \"posts\" does not exist"), ["tag", "posts"]);
+    assert_eq!(missing_objects("function touch(integer) does not exist"), ["touch"]);
+    assert_eq!(missing_objects("Table 'strata_check_x.tags' doesn't exist"), ["tags"]);
+    assert_eq!(missing_objects("Unknown column 'tag' in 'field list'"), ["tag"]);
+    assert!(missing_objects("syntax error at or near \"SELEC\"").is_empty());
+}
+
+#[test]
 fn down_scripts_must_restore_the_schema() {
     let up = ("0001_orders.sql", "CREATE TABLE orders(id INTEGER PRIMARY KEY);\nCREATE INDEX orders_id ON orders(id);");
     assert!(check(&[up, ("0001_orders.down.sql", "DROP INDEX orders_id;\nDROP TABLE orders;")]).is_empty());
@@ -306,12 +317,12 @@ fn the_cache_remembers_passes_only_and_a_hit_skips_the_run() {
 
     let (_passing_dir, passing) = loaded(&[("0001_a.sql", "CREATE TABLE a(x);"), ("0001_a.down.sql", "DROP TABLE a;")]);
     assert!(dry_run_cached(&passing, &options, &cache).is_empty());
-    let key = Cache::key(passing.set.as_ref().expect("set"), &options);
+    let key = Cache::key(passing.set.as_ref().expect("set"), &options, &sqlite::identity());
     assert!(cache.passed(&key), "the pass is remembered");
 
     // A hit does not run: an entry forged for the failing folder's key makes it pass, which is
     // why an entry must hold its whole key to count (see `cache`'s tests for corrupt ones).
-    let failing_key = Cache::key(failing.set.as_ref().expect("set"), &options);
+    let failing_key = Cache::key(failing.set.as_ref().expect("set"), &options, &sqlite::identity());
     fs::write(cache_dir.path().join(&failing_key), &failing_key).expect("forge");
     assert!(dry_run_cached(&failing, &options, &cache).is_empty());
 }
@@ -352,7 +363,7 @@ fn a_grown_folder_resumes_from_the_snapshot_of_its_unchanged_prefix() {
     assert_eq!(snapshots(cache_dir.path()), 2, "the states after the last migrations are kept");
 
     // Prove the next run starts from that snapshot: put a table in it that no script creates.
-    let keys = Cache::prefix_keys(two.set.as_ref().expect("set"), &options);
+    let keys = Cache::prefix_keys(two.set.as_ref().expect("set"), &options, &sqlite::identity());
     let (_, snapshot) = cache.latest_snapshot(&keys).expect("snapshot");
     plant(&snapshot);
     let mut grown = first.to_vec();
@@ -381,7 +392,7 @@ fn editing_the_newest_migration_resumes_from_the_one_before_it() {
     let (_dir, original) = loaded(&files);
     assert!(dry_run_cached(&original, &options, &cache).is_empty());
     // Prove where the next run starts: a table planted in the snapshot after 0002.
-    let keys = Cache::prefix_keys(original.set.as_ref().expect("set"), &options);
+    let keys = Cache::prefix_keys(original.set.as_ref().expect("set"), &options, &sqlite::identity());
     let (done, snapshot) = cache.latest_snapshot(&keys[..2]).expect("a snapshot after 0002");
     assert_eq!(done, 2);
     plant(&snapshot);
@@ -410,7 +421,7 @@ fn an_edit_resumes_from_the_last_snapshot_before_it_and_a_bad_snapshot_is_ignore
     assert_eq!(dry_run_cached(&broken, &options, &cache).len(), 1, "a failure is never remembered");
 
     // A snapshot that is not a database is no start: the run starts from scratch.
-    let keys = Cache::prefix_keys(broken.set.as_ref().expect("set"), &options);
+    let keys = Cache::prefix_keys(broken.set.as_ref().expect("set"), &options, &sqlite::identity());
     let (done, snapshot) = cache.latest_snapshot(&keys).expect("snapshot");
     assert_eq!(done, 2);
     fs::write(&snapshot, "not a database").expect("corrupt");
