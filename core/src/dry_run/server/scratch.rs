@@ -112,10 +112,8 @@ impl<S: Server> Scratch<S> {
     pub fn keep(&mut self, cache: &Cache, key: &str, folder: &str) {
         if let Some(earlier) = cache.record_kept(key, &self.name, folder) {
             self.kept = true;
-            for name in earlier.iter().filter(|name| valid(name)) {
-                if S::claim(&mut self.admin, name) == Ok(true) {
-                    let _ = S::drop(&mut self.admin, name);
-                }
+            for name in &earlier {
+                drop_unheld::<S>(&mut self.admin, name);
             }
         }
     }
@@ -145,10 +143,15 @@ fn drop_abandoned<S: Server>(admin: &mut S::Connection, cache: Option<&Cache>) {
         let old = created(name).is_none_or(|created| now.saturating_sub(created) > KEPT_FOR.as_secs());
         orphan || old
     });
-    for name in scratch.into_iter().chain(abandoned_kept).filter(|name| valid(name)) {
-        if S::claim(admin, &name) == Ok(true) {
-            let _ = S::drop(admin, &name);
-        }
+    for name in scratch.into_iter().chain(abandoned_kept) {
+        drop_unheld::<S>(admin, &name);
+    }
+}
+
+/// Drops the database `name` if it is one of the dry run's and no session holds it.
+fn drop_unheld<S: Server>(admin: &mut S::Connection, name: &str) {
+    if valid(name) && S::claim(admin, name) == Ok(true) {
+        let _ = S::drop(admin, name);
     }
 }
 
